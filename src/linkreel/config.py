@@ -1,0 +1,38 @@
+"""All configuration in one place: `LINKREEL_*` environment variables."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "linkreel"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LINKREEL_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    cache_dir: Path | None = None  # defaults to data_dir / "cache"
+    ffmpeg: str | None = None  # path to an ffmpeg binary; default: the imageio-ffmpeg wheel's
+
+    # Fetcher limits (SSRF guard). allow_private is for tests and local demos only.
+    allow_private_urls: bool = False
+    fetch_timeout_s: float = 15.0
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    fetch_max_redirects: int = 5
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0 Safari/537.36 linkreel/0.1"
+    )
+
+    # Render
+    fps: int = 30
+    x264_preset: str = "veryfast"
+    x264_crf: int = 21
+    target_lufs: float = -14.0
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache_dir or (self.data_dir / "cache")

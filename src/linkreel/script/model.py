@@ -1,0 +1,33 @@
+"""The storyboard: an ad script as scenes. The timeline is built from it."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class SceneRole(StrEnum):
+    HOOK = "hook"
+    PROBLEM = "problem"
+    INTRO = "intro"  # the product is named and shown
+    BENEFIT = "benefit"
+    PROOF = "proof"  # reviews, ratings
+    OFFER = "offer"  # price, discount
+    CTA = "cta"
+
+
+class Scene(BaseModel):
+    role: SceneRole
+    spoken: str  # the line the voice reads
+    on_screen: str = ""  # short text for cards/overlays (may be empty)
+    image: int | None = None  # index into Brief.images to show; None: the writer has no preference
+
+
+class Script(BaseModel):
+    language: str
+    style: str
+    length_s: int  # the requested video length
+    scenes: list[Scene] = Field(min_length=1)
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.spoken for s in self.scenes)

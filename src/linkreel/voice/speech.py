@@ -1,0 +1,45 @@
+"""Synthesised speech with the timings captions and lip-sync are built from."""
+
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+
+class WordTiming(BaseModel):
+    text: str  # the word as written in the input text
+    start_ms: int  # onset in the audio
+    end_ms: int  # onset of the next word, or end of speech
+    char_start: int  # offset in the input text (Python str index)
+    char_end: int
+
+
+class PhonemeTiming(BaseModel):
+    ipa: str
+    start_ms: int
+
+
+class Speech(BaseModel):
+    """One utterance: a mono WAV file plus word and phoneme timings relative to its start."""
+
+    audio_path: str
+    sample_rate: int
+    duration_ms: int
+    text: str  # the text that was spoken (after normalisation)
+    words: list[WordTiming] = Field(default_factory=list)
+    phonemes: list[PhonemeTiming] = Field(default_factory=list)
+
+
+class Voice(BaseModel):
+    id: str  # stable id; the API's accent id
+    name: str
+    gender: str  # "male" | "female"
+    language: str  # ISO 639-1
+    accent_name: str
+    engine: str = "espeak"
+    engine_voice: str  # the engine's own voice name, e.g. "en-us+m3"
+
+
+class TTS(Protocol):
+    def synthesize(self, text: str, voice: Voice, out_wav: str, rate: float = 1.0) -> Speech:
+        """Speak `text` into `out_wav`; rate 1.0 is the voice's normal speed."""
+        ...
