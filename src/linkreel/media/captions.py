@@ -1,0 +1,136 @@
+"""Word-timed captions: group spoken words into short lines, write them as ASS for libass.
+
+Each spoken word gets one ASS event showing its whole line with that word highlighted, so the
+highlight follows the voice exactly (timings come from the TTS word events).
+"""
+
+from linkreel.languages import get_language
+from linkreel.media.timeline import SIZES, Box, CaptionLine, CaptionTrack, CaptionWord
+from linkreel.voice.speech import Speech
+
+MAX_LINE_CHARS = 20  # fits the narrowest frame (9x16) at the default size
+MAX_LINE_CHARS_CJK = 11
+MAX_LINE_WORDS = 4
+PAUSE_BREAK_MS = 550
+_SENTENCE_END = tuple(".!?。！？…؟")
+
+
+def display_words(speech: Speech, no_spaces: bool) -> list[CaptionWord]:
+    """The words as shown: each word event widened to its attached punctuation."""
+    text, words = speech.text, speech.words
+    out: list[CaptionWord] = []
+    prev_end = 0
+    for i, w in enumerate(words):
+        nxt = words[i + 1].char_start if i + 1 < len(words) else len(text)
+        if no_spaces:
+            shown = text[w.char_start:nxt].strip()
+        else:
+            start = w.char_start
+            while start > prev_end and not text[start - 1].isspace():
+                start -= 1
+            end = w.char_end
+            while end < nxt and not text[end].isspace():
+                end += 1
+            prev_end = end
+            shown = text[start:end]
+        if shown:
+            out.append(CaptionWord(text=shown, start_ms=w.start_ms, end_ms=w.end_ms))
+    return out
+
+
+def group_lines(words: list[CaptionWord], no_spaces: bool) -> list[list[CaptionWord]]:
+    limit = MAX_LINE_CHARS_CJK if no_spaces else MAX_LINE_CHARS
+    lines: list[list[CaptionWord]] = []
+    cur: list[CaptionWord] = []
+    for w in words:
+        length = sum(len(x.text) for x in cur) + (0 if no_spaces else len(cur)) + len(w.text)
+        gap = w.start_ms - cur[-1].end_ms if cur else 0
+        if cur and (length > limit or len(cur) >= MAX_LINE_WORDS or gap > PAUSE_BREAK_MS):
+            lines.append(cur)
+            cur = []
+        cur.append(w)
+        if w.text.endswith(_SENTENCE_END):
+            lines.append(cur)
+            cur = []
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def caption_track(speech: Speech, language: str, offset_ms: int, box: dict[str, Box]) -> CaptionTrack:
+    lang = get_language(language)
+    words = [
+        CaptionWord(text=w.text, start_ms=w.start_ms + offset_ms, end_ms=w.end_ms + offset_ms)
+        for w in display_words(speech, lang.no_spaces)
+    ]
+    joiner = "" if lang.no_spaces else " "
+    return CaptionTrack(
+        font=lang.font,
+        rtl=lang.rtl,
+        lines=[CaptionLine(words=ws, joiner=joiner) for ws in group_lines(words, lang.no_spaces)],
+        box=box,
+    )
+
+
+# --- ASS -------------------------------------------------------------------------------------
+
+LINE_HOLD_MS = 1500  # the longest a line stays after its last word starts (pauses, the ending)
+
+
+def _ts(ms: int) -> str:
+    cs = max(0, ms) // 10
+    return f"{cs // 360000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
+
+
+def _ass_color(rgb: tuple[int, int, int], alpha: int = 0) -> str:
+    r, g, b = rgb
+    return f"&H{alpha:02X}{b:02X}{g:02X}{r:02X}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "/").replace("{", "(").replace("}", ")").replace("\n", " ")
+
+
+def to_ass(track: CaptionTrack, aspect: str, highlight: tuple[int, int, int] = (255, 214, 0)) -> str:
+    width, height = SIZES[aspect]
+    x, y, w, h = track.box[aspect].pixels(width, height)  # type: ignore[index]
+    size = round(min(width, height) * (0.076 if aspect == "9x16" else 0.062))
+    cx, cy = x + w // 2, y + h // 2
+    header = "\n".join([
+        "[Script Info]",
+        "ScriptType: v4.00+",
+        f"PlayResX: {width}",
+        f"PlayResY: {height}",
+        "WrapStyle: 0",
+        "ScaledBorderAndShadow: yes",
+        "",
+        "[V4+ Styles]",
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
+        "Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, "
+        "Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
+        f"Style: Caption,{track.font},{size},{_ass_color((255, 255, 255))},{_ass_color(highlight)},"
+        f"{_ass_color((0, 0, 0))},{_ass_color((0, 0, 0), 0x60)},1,0,0,0,100,100,0,0,1,"
+        f"{max(3, size // 14)},{max(1, size // 30)},5,{x},{width - x - w},0,1",
+        "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+    ])
+    hi = _ass_color(highlight)
+    events = []
+    for li, line in enumerate(track.lines):
+        next_start = track.lines[li + 1].start_ms if li + 1 < len(track.lines) else None
+        for k, word in enumerate(line.words):
+            if k + 1 < len(line.words):
+                end = line.words[k + 1].start_ms
+            else:
+                end = min(word.end_ms, word.start_ms + LINE_HOLD_MS)
+                if next_start is not None:
+                    end = min(end, next_start)
+            parts = [
+                (f"{{\\c{hi}\\fscx112\\fscy112}}{_escape(x.text)}{{\\r}}" if j == k else _escape(x.text))
+                for j, x in enumerate(line.words)
+            ]
+            text = f"{{\\pos({cx},{cy})}}" + line.joiner.join(parts)
+            events.append(f"Dialogue: 0,{_ts(word.start_ms)},{_ts(max(end, word.start_ms + 10))},"
+                          f"Caption,,0,0,0,,{text}")
+    return header + "\n" + "\n".join(events) + "\n"

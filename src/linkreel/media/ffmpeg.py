@@ -1,0 +1,47 @@
+"""Running ffmpeg: which binary, with progress, and errors a user can read."""
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from linkreel.errors import RenderError
+
+
+def ffmpeg_exe(configured: str | None = None) -> str:
+    """`LINKREEL_FFMPEG` if set, else the imageio-ffmpeg wheel's static build (libx264 + libass)."""
+    if configured:
+        found = shutil.which(configured) or (configured if os.path.exists(configured) else None)
+        if not found:
+            raise RenderError(f"ffmpeg not found at {configured!r} (LINKREEL_FFMPEG)")
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
+
+
+def run(exe: str, args: Sequence[str], cwd: Path | None = None,
+        progress: Callable[[float], None] | None = None, total_ms: int | None = None) -> str:
+    """Run ffmpeg; returns stderr. `progress(fraction)` is called as output time advances."""
+    cmd = [exe, "-hide_banner", "-nostdin", "-y"]
+    if progress and total_ms:
+        cmd += ["-progress", "pipe:1", "-nostats"]
+    cmd += list(args)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            errors="replace")
+    if progress and total_ms and proc.stdout:
+        # stderr is drained by communicate() afterwards; ffmpeg's stderr stays small with -nostats.
+        for line in proc.stdout:
+            if line.startswith("out_time_us="):
+                value = line.split("=", 1)[1].strip()
+                if value.isdigit():
+                    progress(min(1.0, int(value) / 1000 / total_ms))
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RenderError(f"ffmpeg failed ({proc.returncode}): {_tail(err)}")
+    return err

@@ -1,0 +1,103 @@
+"""Fonts that cover all 29 languages (Noto, OFL) from the manimgx-fonts wheels.
+
+libass gets a directory of font files (`fontsdir`); Pillow gets a file, a face index (the CJK
+collection holds JP/KR/SC/TC faces) and a weight, because the fonts are variable and default
+to their lightest instance.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from PIL import ImageFont
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str  # the family name libass matches in ASS styles
+    file: str  # file name inside its package
+    package: str
+    index: int = 0  # face index inside a .ttc collection
+
+
+_FACES: dict[str, FontFace] = {
+    f.family: f
+    for f in [
+        FontFace("Noto Sans", "NotoSans[wght].ttf", "manimgx_fonts"),
+        FontFace("Noto Sans Arabic", "NotoSansArabic[wght].ttf", "manimgx_fonts"),
+        FontFace("Noto Sans Devanagari", "NotoSansDevanagari[wght].ttf", "manimgx_fonts"),
+        FontFace("Noto Sans Tamil", "NotoSansTamil[wght].ttf", "manimgx_fonts"),
+        FontFace("Noto Sans CJK JP", "NotoSansCJK-VF.otf.ttc", "manimgx_fonts_cjk", 0),
+        FontFace("Noto Sans CJK KR", "NotoSansCJK-VF.otf.ttc", "manimgx_fonts_cjk", 1),
+        FontFace("Noto Sans CJK SC", "NotoSansCJK-VF.otf.ttc", "manimgx_fonts_cjk", 2),
+    ]
+}
+
+
+def _package_dir(package: str) -> Path:
+    spec = find_spec(package)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"font package {package} is not installed")
+    return Path(spec.origin).parent
+
+
+def font_path(family: str) -> Path:
+    face = _FACES.get(family, _FACES["Noto Sans"])
+    return _package_dir(face.package) / face.file
+
+
+def font_dirs() -> list[Path]:
+    """Directories holding all our font files (for libass `fontsdir`, one per call)."""
+    return sorted({_package_dir(f.package) for f in _FACES.values()})
+
+
+def fonts_dir(cache_dir: Path) -> Path:
+    """One directory with links to every font file: libass takes a single `fontsdir`."""
+    out = cache_dir / "fonts"
+    out.mkdir(parents=True, exist_ok=True)
+    for d in font_dirs():
+        for f in list(d.glob("*.ttf")) + list(d.glob("*.ttc")):
+            link = out / f.name
+            if not link.exists():
+                link.symlink_to(f)
+    return out
+
+
+@cache
+def pil_font(family: str, size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
+    face = _FACES.get(family, _FACES["Noto Sans"])
+    font = ImageFont.truetype(
+        str(font_path(face.family)), size, index=face.index, layout_engine=ImageFont.Layout.RAQM
+    )
+    axes = font.get_variation_axes()
+    if axes:
+        lo, hi = axes[0]["minimum"], axes[0]["maximum"]
+        font.set_variation_by_axes([max(lo, min(hi, weight))])
+    return font
+
+
+# Unicode ranges → the family that has the glyphs. Text on cards can be in the page's language
+# (a Japanese product name in an English ad), so the font follows the text, not the ad.
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0600, 0x06FF, "Noto Sans Arabic"),
+    (0x0750, 0x077F, "Noto Sans Arabic"),
+    (0x0900, 0x097F, "Noto Sans Devanagari"),
+    (0x0B80, 0x0BFF, "Noto Sans Tamil"),
+    (0x1100, 0x11FF, "Noto Sans CJK KR"),
+    (0xAC00, 0xD7AF, "Noto Sans CJK KR"),
+    (0x3040, 0x30FF, "Noto Sans CJK JP"),
+    (0x3400, 0x9FFF, "Noto Sans CJK {han}"),
+    (0xFF00, 0xFFEF, "Noto Sans CJK {han}"),
+)
+
+
+def family_for_text(text: str, language: str = "en") -> str:
+    """The Noto family that covers `text`; Han characters follow the language (SC for zh)."""
+    han = {"zh": "SC", "ko": "KR"}.get(language, "JP")
+    for ch in text:
+        cp = ord(ch)
+        for lo, hi, family in _SCRIPT_RANGES:
+            if lo <= cp <= hi:
+                return family.format(han=han)
+    return "Noto Sans"

@@ -1,0 +1,234 @@
+"""Timeline → MP4 + thumbnail, in one ffmpeg process.
+
+Pillow draws each still once (photo plates, cards); everything that moves — Ken Burns, crossfades,
+card fades, word-highlighted captions (libass), voice + ducked music, loudness — happens inside a
+single ffmpeg filter graph, so the video is encoded exactly once and no frame passes through Python.
+"""
+
+import math
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkreel.media import ffmpeg, plates
+from linkreel.media.captions import to_ass
+from linkreel.media.fonts import fonts_dir
+from linkreel.media.timeline import SIZES, EndCardClip, ImageClip, TextPlateClip, Timeline, VisualClip
+
+TRUE_PEAK_LIMIT = 0.84  # ≈ -1.5 dBTP, linear, for alimiter
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    ffmpeg: str
+    fonts_cache: Path
+    preset: str = "veryfast"
+    crf: int = 21
+    audio_bitrate: str = "160k"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: Path
+    thumbnail: Path
+    duration_ms: int
+    aspect: str
+    width: int
+    height: int
+
+
+def _even(v: float) -> int:
+    return int(v) // 2 * 2
+
+
+def _frames(ms: int, fps: int) -> int:
+    return math.ceil(ms * fps / 1000)
+
+
+def _draw_plate(clip: VisualClip, size: tuple[int, int], timeline: Timeline, aspect: str, out: Path) -> None:
+    if isinstance(clip, ImageClip):
+        box = clip.product_box[aspect].pixels(*size)  # type: ignore[index]
+        img = plates.image_plate(clip.src, size, box, clip.fit)
+    elif isinstance(clip, TextPlateClip):
+        img = plates.text_plate(clip.title, clip.subtitle, size, clip.seed, timeline.language)
+    else:
+        assert isinstance(clip, EndCardClip)
+        img = plates.end_card(clip.src, clip.cta, clip.title, clip.price_text, clip.brand, size,
+                              timeline.accent, timeline.language)
+    img.save(out, quality=92)
+
+
+def prepare_assets(timeline: Timeline, aspect: str, assets: Path) -> tuple[list[Path], list[Path]]:
+    """Draw every still for this aspect: plates (oversized by the clip's max zoom) and cards."""
+    width, height = SIZES[aspect]
+    assets.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    plate_paths = []
+    for i, clip in enumerate(timeline.visuals):
+        zmax = max(clip.motion.zoom_from, clip.motion.zoom_to, 1.0)
+        size = (_even(width * zmax), _even(height * zmax))
+        path = assets / f"plate{i}.jpg"
+        plate_paths.append(path)
+        jobs.append((clip, size, path))
+    card_paths = []
+    for k, card in enumerate(timeline.overlays):
+        _, _, w, h = card.box[aspect].pixels(width, height)  # type: ignore[index]
+        path = assets / f"card{k}.png"
+        card_paths.append(path)
+        plates.title_card(card.title, card.price_text, (w, h), timeline.accent, timeline.language).save(path)
+    # Pillow releases the GIL while resampling and encoding, so threads overlap the heavy plates.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda j: _draw_plate(j[0], j[1], timeline, aspect, j[2]), jobs))
+    return plate_paths, card_paths
+
+
+def _ken_burns(i: int, clip: VisualClip, frames: int, width: int, height: int, fps: int) -> str:
+    m = clip.motion
+    last = max(1, frames - 1)
+    z = f"({m.zoom_from}+({m.zoom_to - m.zoom_from})*n/{last})"
+    px = f"({m.pan_from[0]}+({m.pan_to[0] - m.pan_from[0]})*n/{last})"
+    py = f"({m.pan_from[1]}+({m.pan_to[1] - m.pan_from[1]})*n/{last})"
+    # The plate is drawn at the largest zoom, so scale only ever shrinks: sharp, and cheap.
+    return (
+        f"[{i}:v]loop=loop={frames - 1}:size=1:start=0,settb=1/{fps},setpts=N,"
+        f"scale=w='2*trunc({width}*{z}/2)':h='2*trunc({height}*{z}/2)':eval=frame:flags=bilinear,"
+        f"crop={width}:{height}:x='(iw-{width})*(0.5+0.5*{px})':y='(ih-{height})*(0.5+0.5*{py})',"
+        f"setsar=1,format=yuv420p[c{i}]"
+    )
+
+
+def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: str | None,
+                fonts: str) -> tuple[list[str], str]:
+    """Filter chains for the picture; inputs 0..n-1 are plates, then one per title card."""
+    width, height = SIZES[aspect]
+    fps = timeline.fps
+    chains = []
+    for i, clip in enumerate(timeline.visuals):
+        chains.append(_ken_burns(i, clip, _frames(clip.end_ms - clip.start_ms, fps) + 1, width, height, fps))
+    label = "c0"
+    for i, clip in enumerate(timeline.visuals[1:], start=1):
+        chains.append(f"[{label}][c{i}]xfade=transition=fade:duration={timeline.transition_ms / 1000}:"
+                      f"offset={clip.start_ms / 1000}[x{i}]")
+        label = f"x{i}"
+    for k, card in enumerate(timeline.overlays):
+        x, y, _, _ = card.box[aspect].pixels(width, height)  # type: ignore[index]
+        start, end, fade = card.start_ms / 1000, card.end_ms / 1000, card.fade_ms / 1000
+        chains.append(
+            f"[{n_plates + k}:v]format=rgba,loop=loop={_frames(card.end_ms - card.start_ms, fps) - 1}:size=1:"
+            f"start=0,settb=1/{fps},setpts=N+{_frames(card.start_ms, fps)},"
+            f"fade=t=in:st={start}:d={fade}:alpha=1,fade=t=out:st={end - fade}:d={fade}:alpha=1[o{k}]")
+        chains.append(f"[{label}][o{k}]overlay=x={x}:y={y}:eof_action=pass[b{k}]")
+        label = f"b{k}"
+    if captions_file:
+        chains.append(f"[{label}]ass=filename={captions_file}:fontsdir={fonts}[subs]")
+        label = "subs"
+    chains.append(f"[{label}]format=yuv420p[vout]")
+    return chains, "vout"
+
+
+def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, gain_db: float | None) -> str:
+    """Voice + music ducked under it; `gain_db` None leaves the level for measuring."""
+    total = timeline.duration_ms / 1000
+    fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
+    chains = []
+    if voice_in is not None and timeline.voice:
+        lead = timeline.voice.start_ms
+        chains.append(f"[{voice_in}:a]{fmt},volume={timeline.voice.volume},adelay={lead}:all=1,"
+                      f"apad=whole_dur={total},atrim=0:{total}[voice]")
+    if music_in is not None and timeline.music:
+        chains.append(f"[{music_in}:a]{fmt},volume={timeline.music.volume},apad=whole_dur={total},"
+                      f"atrim=0:{total}[music]")
+    if len(chains) == 2:
+        assert timeline.music
+        if timeline.music.duck:
+            chains.append("[voice]asplit=2[vmix][vkey]")
+            chains.append("[music][vkey]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=350[bed]")
+        else:
+            chains.append("[voice]anull[vmix]")
+            chains.append("[music]anull[bed]")
+        chains.append("[vmix][bed]amix=inputs=2:duration=first:normalize=0[mix]")
+    elif chains:
+        chains.append(f"[{'voice' if voice_in is not None else 'music'}]anull[mix]")
+    else:
+        chains.append(f"anullsrc=r=48000:cl=stereo,atrim=0:{total}[mix]")
+    if gain_db is None:
+        chains.append("[mix]ebur128=framelog=quiet[aout]")
+    else:
+        chains.append(f"[mix]volume={gain_db:.2f}dB,alimiter=limit={TRUE_PEAK_LIMIT}:level=0:latency=1[aout]")
+    return ";".join(chains)
+
+
+def _audio_inputs(timeline: Timeline, first_index: int) -> tuple[list[str], int | None, int | None]:
+    args: list[str] = []
+    voice_in = music_in = None
+    idx = first_index
+    if timeline.voice:
+        args += ["-i", timeline.voice.src]
+        voice_in, idx = idx, idx + 1
+    if timeline.music:
+        args += ["-i", timeline.music.src]
+        music_in = idx
+    return args, voice_in, music_in
+
+
+def loudness_gain(timeline: Timeline, opts: RenderOptions) -> float:
+    """dB to add to the mix so it lands on the timeline's target loudness (measured, not guessed)."""
+    args, voice_in, music_in = _audio_inputs(timeline, 0)
+    if voice_in is None and music_in is None:
+        return 0.0
+    err = ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex",
+                                   audio_graph(timeline, voice_in, music_in, None),
+                                   "-map", "[aout]", "-f", "null", "-"])
+    found = re.findall(r"I:\s+(-?\d+(?:\.\d+)?) LUFS", err)
+    measured = float(found[-1]) if found else -70.0
+    if measured <= -69.0:  # silence: nothing to normalise
+        return 0.0
+    return timeline.loudness_lufs - measured
+
+
+def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: RenderOptions,
+           progress: Callable[[float], None] | None = None) -> RenderResult:
+    width, height = SIZES[aspect]
+    assets = work_dir / f"render-{aspect}"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        gain_future = pool.submit(loudness_gain, timeline, opts)  # overlaps with drawing the stills
+        plate_paths, card_paths = prepare_assets(timeline, aspect, assets)
+        captions_file = None
+        if timeline.captions and timeline.captions.lines:
+            (assets / "captions.ass").write_text(to_ass(timeline.captions, aspect, timeline.accent), "utf-8")
+            captions_file = "captions.ass"
+        fonts_link = assets / "fonts"
+        if not fonts_link.exists():
+            fonts_link.symlink_to(fonts_dir(opts.fonts_cache).resolve())
+        gain = gain_future.result()
+
+    fps = timeline.fps
+    inputs: list[str] = []
+    for p in plate_paths:
+        inputs += ["-framerate", str(fps), "-i", p.name]
+    for p in card_paths:
+        inputs += ["-i", p.name]
+    audio_args, voice_in, music_in = _audio_inputs(timeline, len(plate_paths) + len(card_paths))
+    audio_args = [str(Path(a).resolve()) if a != "-i" else a for a in audio_args]
+    chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts")
+    graph = ";".join(chains) + ";" + audio_graph(timeline, voice_in, music_in, gain)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.stem + ".part.mp4")  # never leave a half-written file as the result
+    total_s = timeline.duration_ms / 1000
+    ffmpeg.run(opts.ffmpeg, [
+        *inputs, *audio_args, "-filter_complex", graph,
+        "-map", f"[{vlabel}]", "-map", "[aout]",
+        "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
+        "-r", str(fps), "-c:a", "aac", "-b:a", opts.audio_bitrate, "-ar", "48000",
+        "-t", f"{total_s:.3f}", "-movflags", "+faststart", str(tmp.resolve()),
+    ], cwd=assets, progress=progress, total_ms=timeline.duration_ms)
+    tmp.replace(output)
+
+    thumb = output.with_suffix(".jpg")
+    at = timeline.overlays[0].start_ms + 700 if timeline.overlays else min(1500, timeline.duration_ms // 2)
+    ffmpeg.run(opts.ffmpeg, ["-ss", f"{at / 1000:.3f}", "-i", str(output), "-frames:v", "1", "-q:v", "3",
+                             str(thumb)])
+    return RenderResult(output=output, thumbnail=thumb, duration_ms=timeline.duration_ms, aspect=aspect,
+                        width=width, height=height)

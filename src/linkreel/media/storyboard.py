@@ -1,0 +1,125 @@
+"""Storyboard → Timeline: when each scene's picture shows, where cards sit, how audio mixes.
+
+A pure function of its inputs (no I/O), so the timeline can be tested as data.
+"""
+
+from dataclasses import dataclass
+
+from linkreel.media.captions import caption_track
+from linkreel.media.styles import VisualStyle
+from linkreel.media.timeline import (
+    AudioClip,
+    EndCardClip,
+    ImageClip,
+    MusicClip,
+    TextPlateClip,
+    Timeline,
+    TitleCard,
+    VisualClip,
+)
+from linkreel.script.model import SceneRole, Script
+from linkreel.voice.narration import Narration
+
+LEAD_IN_MS = 300  # silence before the first word
+MIN_END_CARD_MS = 2500
+MAX_SHOT_MS = 4500  # longer scenes are split into two shots so the picture keeps changing
+TITLE_CARD_MAX_MS = 4000
+
+
+@dataclass(frozen=True)
+class AdFacts:
+    """What the cards say, already formatted for the ad's language."""
+
+    title: str
+    price_text: str | None
+    brand: str | None
+    cta: str
+    images: tuple[str, ...]  # local paths of usable product photos, best first
+
+
+def _scene_bounds(script: Script, narration: Narration, duration_ms: int) -> list[tuple[int, int]]:
+    """Visible [start, end) of each scene: from just before its first word to the next scene."""
+    starts = [0] + [LEAD_IN_MS + max(0, s.start_ms - 120) for s in narration.scenes[1:]]
+    ends = starts[1:] + [duration_ms]
+    # The end card needs room; the CTA scene starts no later than MIN_END_CARD_MS before the end.
+    if script.scenes[-1].role == SceneRole.CTA and len(starts) > 1:
+        starts[-1] = min(starts[-1], duration_ms - MIN_END_CARD_MS)
+        ends[-2] = starts[-1]
+    return list(zip(starts, ends, strict=True))
+
+
+def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int) -> list[tuple[int, int, int | None]]:
+    """(start, end, image index) per shot; long scenes get a second shot with the next image."""
+    shots: list[tuple[int, int, int | None]] = []
+    counter = 0
+    for (start, end), scene in zip(bounds, script.scenes, strict=True):
+        if scene.role == SceneRole.CTA:
+            shots.append((start, end, None))
+            continue
+        first = scene.image if scene.image is not None and scene.image < n_images else counter
+        pieces = 2 if end - start > MAX_SHOT_MS and n_images > 1 else 1
+        step = (end - start) // pieces
+        for p in range(pieces):
+            idx = (first + p) % n_images if n_images else None
+            shots.append((start + p * step, end if p == pieces - 1 else start + (p + 1) * step, idx))
+        counter = (first + pieces) % max(1, n_images)
+    return shots
+
+
+def build_timeline(
+    script: Script,
+    narration: Narration,
+    facts: AdFacts,
+    style: VisualStyle,
+    duration_ms: int,
+    music_path: str | None,
+    music_volume: float | None = None,
+    captions: bool = True,
+    fps: int = 30,
+) -> Timeline:
+    bounds = _scene_bounds(script, narration, duration_ms)
+    half = style.transition_ms // 2
+    visuals: list[VisualClip] = []
+    shots = _shots(bounds, script, len(facts.images))
+    for i, (start, end, image) in enumerate(shots):
+        # Consecutive clips overlap by the transition: the cut point is the middle of the crossfade.
+        s = 0 if i == 0 else start - half
+        e = duration_ms if i == len(shots) - 1 else end + half
+        motion = style.motions[i % len(style.motions)]
+        if image is None and i == len(shots) - 1 and script.scenes[-1].role == SceneRole.CTA:
+            visuals.append(EndCardClip(src=facts.images[0] if facts.images else None, cta=facts.cta,
+                                       title=facts.title, price_text=facts.price_text, brand=facts.brand,
+                                       start_ms=s, end_ms=e, motion=style.motions[0]))
+        elif image is None:
+            visuals.append(TextPlateClip(title=facts.title, subtitle=facts.price_text or "",
+                                         start_ms=s, end_ms=e, motion=motion, seed=i))
+        else:
+            visuals.append(ImageClip(src=facts.images[image], start_ms=s, end_ms=e, motion=motion,
+                                     product_box=style.product_box, fit=style.fit))  # type: ignore[arg-type]
+
+    overlays = []
+    intro = next((i for i, sc in enumerate(script.scenes) if sc.role == SceneRole.INTRO), min(1, len(bounds) - 1))
+    if script.scenes[intro].role != SceneRole.CTA:
+        start, end = bounds[intro]
+        start = max(start, 600)
+        end = min(end, start + TITLE_CARD_MAX_MS)
+        if end - start >= 1200:
+            overlays.append(TitleCard(title=facts.title, price_text=facts.price_text, start_ms=start,
+                                      end_ms=end, box=style.title_box))  # type: ignore[arg-type]
+
+    track = None
+    if captions and narration.speech.words:
+        track = caption_track(narration.speech, script.language, LEAD_IN_MS, style.caption_box)
+    return Timeline(
+        duration_ms=duration_ms,
+        fps=fps,
+        language=script.language,
+        transition_ms=style.transition_ms,
+        visuals=visuals,
+        overlays=overlays,
+        captions=track,
+        voice=AudioClip(src=narration.speech.audio_path, start_ms=LEAD_IN_MS),
+        music=MusicClip(src=music_path, volume=style.music_volume if music_volume is None else music_volume)
+        if music_path else None,
+        accent=style.accent,
+    )
