@@ -1,0 +1,283 @@
+"""The offline voice: espeak-ng synthesis and timings, speech normalisation, the voice catalog."""
+
+import uuid
+import wave
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from linkreel.errors import InputError
+from linkreel.languages import LANGUAGES
+from linkreel.voice.catalog import all_voices, default_voice, get_voice, voices_for
+from linkreel.voice.espeak import PAUSE, EspeakTTS
+from linkreel.voice.normalize import normalize_for_speech
+from linkreel.voice.speech import Speech
+
+# One short ad line per language, written natively (ja in kana: espeak reads kanji badly).
+SENTENCES = {
+    "ar": "هذا المنتج سريع وبسعر مناسب. اشتره اليوم.",
+    "bg": "Този продукт е бърз и достъпен. Купете го днес.",
+    "cs": "Tento produkt je rychlý a cenově dostupný. Kupte si ho ještě dnes.",
+    "da": "Dette produkt er hurtigt og billigt. Køb det i dag.",
+    "de": "Dieses Produkt ist schnell und günstig. Kaufen Sie es noch heute.",
+    "el": "Αυτό το προϊόν είναι γρήγορο και οικονομικό. Αγοράστε το σήμερα.",
+    "en": "Meet AeroBuds: fast, light and affordable. Buy yours today!",
+    "es": "Este producto es rápido y asequible. ¡Cómpralo hoy!",
+    "fi": "Tämä tuote on nopea ja edullinen. Osta se tänään.",
+    "fr": "Ce produit est rapide et abordable. Achetez-le dès aujourd'hui !",
+    "hi": "यह उत्पाद तेज़ और किफ़ायती है। आज ही खरीदें।",
+    "hr": "Ovaj proizvod je brz i povoljan. Kupite ga danas.",
+    "id": "Produk ini cepat dan terjangkau. Beli sekarang juga.",
+    "it": "Questo prodotto è veloce e conveniente. Compralo oggi!",
+    "ja": "このイヤホンははやくてやすいです。きょうかってください。",
+    "ko": "이 제품은 빠르고 저렴합니다. 오늘 구매하세요.",
+    "ms": "Produk ini pantas dan mampu milik. Beli hari ini.",
+    "nl": "Dit product is snel en betaalbaar. Koop het vandaag nog.",
+    "pl": "Ten produkt jest szybki i przystępny cenowo. Kup go już dziś.",
+    "pt": "Este produto é rápido e acessível. Compre hoje mesmo!",
+    "ro": "Acest produs este rapid și accesibil. Cumpără-l astăzi.",
+    "ru": "Этот продукт быстрый и доступный. Купите его сегодня.",
+    "sk": "Tento produkt je rýchly a cenovo dostupný. Kúpte si ho ešte dnes.",
+    "sv": "Den här produkten är snabb och prisvärd. Köp den i dag.",
+    "ta": "இந்த தயாரிப்பு வேகமானது மற்றும் மலிவானது. இன்றே வாங்குங்கள்.",
+    "tl": "Mabilis at abot-kaya ang produktong ito. Bilhin na ngayon!",
+    "tr": "Bu ürün hızlı ve uygun fiyatlı. Hemen bugün satın alın.",
+    "uk": "Цей продукт швидкий і доступний. Купіть його сьогодні.",
+    "zh": "这个产品又快又便宜。今天就买吧！",
+}
+
+PUNCTUATION = ".,:;!?¡¿\"'«»“”„()।"
+
+tts = EspeakTTS()
+
+
+def speak(text: str, language: str, tmp_path: Path, rate: float = 1.0, name: str = "voice.wav") -> Speech:
+    return tts.synthesize(text, default_voice(language), str(tmp_path / name), rate)
+
+
+def read_wav(path: str) -> tuple[np.ndarray, int]:
+    with wave.open(path, "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
+
+
+def assert_consistent(speech: Speech, text: str) -> None:
+    """The invariants captions and lip sync rely on."""
+    assert speech.words, "no word timings"
+    previous = speech.words[0]
+    for word in speech.words:
+        assert word.text == text[word.char_start : word.char_end]
+        assert word.text and word.text == word.text.strip()
+        assert previous.start_ms <= word.start_ms <= word.end_ms <= speech.duration_ms
+        assert previous.char_end <= word.char_start or word is previous
+        previous = word
+    assert speech.words[-1].end_ms == speech.duration_ms
+    starts = [p.start_ms for p in speech.phonemes]
+    assert starts and starts == sorted(starts)
+
+
+def test_sentences_cover_every_language() -> None:
+    assert set(SENTENCES) == set(LANGUAGES)
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_speaks_every_language(language: str, tmp_path: Path) -> None:
+    text = SENTENCES[language]
+    speech = speak(text, language, tmp_path)
+
+    samples, rate = read_wav(speech.audio_path)
+    assert rate == speech.sample_rate == 22050
+    assert len(samples) / rate > 0.5
+    assert abs(len(samples) * 1000 / rate - speech.duration_ms) <= 1
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
+    assert rms > 500, f"too quiet: RMS {rms:.0f} of 32767"
+
+    assert speech.text == text
+    assert_consistent(speech, text)
+    assert speech.words[0].start_ms < 400
+    if not LANGUAGES[language].no_spaces:
+        # every written word is spoken and timed, punctuation aside
+        tokens = [t.strip(PUNCTUATION) for t in text.split()]
+        assert [w.text for w in speech.words] == [t for t in tokens if t]
+
+
+def test_camel_case_and_partial_events_become_whole_words(tmp_path: Path) -> None:
+    # espeak reports "Aero"+"Buds", "Don" for "Don't", "high" for "high-quality", "L" for "L'été",
+    # and a zero-length event after an opening quote.
+    text = "Meet AeroBuds, don't miss high-quality sound: “Quoted” L'été."
+    speech = speak(text, "en", tmp_path)
+    assert [w.text for w in speech.words] == [
+        "Meet", "AeroBuds", "don't", "miss", "high-quality", "sound", "Quoted", "L'été",
+    ]  # fmt: skip
+    assert_consistent(speech, text)
+
+
+def test_overlapping_number_events_give_one_word(tmp_path: Path) -> None:
+    text = "Only 49.99 today, 1,000,000 fans."
+    speech = speak(text, "en", tmp_path)
+    assert [w.text for w in speech.words] == ["Only", "49.99", "today", "1,000,000", "fans"]
+    assert_consistent(speech, text)
+
+
+def test_char_offsets_are_code_points_with_emoji_and_combining_marks(tmp_path: Path) -> None:
+    text = "Cafe\u0301 😀 👍🏽 naïve test"
+    speech = speak(text, "en", tmp_path)
+    assert "naïve" in [w.text for w in speech.words]
+    assert_consistent(speech, text)
+
+
+def test_chinese_words_span_to_the_next_event(tmp_path: Path) -> None:
+    speech = speak(SENTENCES["zh"], "zh", tmp_path)
+    # espeak anchors 这个 and 产品 on their first character only
+    assert [w.text for w in speech.words][:2] == ["这个", "产品"]
+
+
+def test_japanese_clauses_are_split_into_morae(tmp_path: Path) -> None:
+    text = SENTENCES["ja"]
+    speech = speak(text, "ja", tmp_path)
+    texts = [w.text for w in speech.words]
+    assert "".join(texts) == text.replace("。", "")
+    assert "きょ" in texts  # small kana stay with their mora
+    assert len({w.start_ms for w in speech.words}) == len(speech.words)
+
+
+def test_faster_rate_is_shorter(tmp_path: Path) -> None:
+    text = SENTENCES["en"]
+    normal = speak(text, "en", tmp_path, 1.0, "normal.wav")
+    fast = speak(text, "en", tmp_path, 1.5, "fast.wav")
+    assert fast.duration_ms < normal.duration_ms * 0.8
+    assert fast.words[-1].start_ms < normal.words[-1].start_ms
+    # out-of-range rates are clamped to what espeak accepts, not rejected
+    assert speak(text, "en", tmp_path, 10.0, "max.wav").duration_ms < fast.duration_ms
+
+
+def test_voices_and_pauses(tmp_path: Path) -> None:
+    text = "Fast. Light. Yours today."
+    female = tts.synthesize(text, get_voice("en-f"), str(tmp_path / "f.wav"))
+    male = tts.synthesize(text, get_voice("en-m"), str(tmp_path / "m.wav"))
+    assert read_wav(female.audio_path)[0].tobytes() != read_wav(male.audio_path)[0].tobytes()
+    assert PAUSE in [p.ipa for p in female.phonemes]
+    assert not any(p.ipa.startswith("(") for p in female.phonemes)  # no language-switch markers
+
+
+def test_threads_share_the_engine_safely(tmp_path: Path) -> None:
+    jobs = [(lang, i) for i in range(2) for lang in ("en", "de", "ja", "ru")]
+
+    def run(job: tuple[str, int]) -> list[tuple[str, int]]:
+        lang, i = job
+        speech = speak(SENTENCES[lang], lang, tmp_path, name=f"{lang}{i}.wav")
+        return [(w.text, w.start_ms) for w in speech.words]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, jobs))
+    for (lang, _), words in zip(jobs, results, strict=True):
+        first = results[jobs.index((lang, 0))]
+        assert [text for text, _ in words] == [text for text, _ in first]
+        # espeak carries a little state (pitch flutter) from one utterance to the next, so timings
+        # may move by a few ms between runs in one process; cross-talk would move them by far more
+        assert all(abs(a - b) <= 20 for (_, a), (_, b) in zip(words, first, strict=True))
+
+
+def test_empty_text_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        speak("  \n", "en", tmp_path)
+
+
+def test_every_catalog_voice_speaks(tmp_path: Path) -> None:
+    for voice in all_voices():
+        text = SENTENCES[voice.language].split()[0]
+        speech = tts.synthesize(text, voice, str(tmp_path / "v.wav"))
+        assert speech.duration_ms > 100 and speech.words, voice
+
+
+# --- normalisation ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "Only $49.99!", "Only forty-nine dollars and ninety-nine cents!"),
+        ("en", "Save 20% on 1,299", "Save twenty percent on one thousand two hundred and ninety-nine"),
+        ("en", "£5.50, €49", "five pounds and fifty pence, forty-nine euros"),
+        ("en", "¥1,234", "one thousand two hundred and thirty-four yen"),
+        ("en", "The 1st of 3.5 stars", "The first of three point five stars"),
+        # names, times, ranges and phone numbers are read by espeak as written
+        ("en", "128GB, 4K, v1.2.3, 24/7, 10:30", "128GB, 4K, v1.2.3, 24/7, 10:30"),
+        ("en", "10-20 pcs, call 0800 123 456", "10-20 pcs, call 0800 123 456"),
+        ("de", "Nur 49,99 €", "Nur neunundvierzig Euro neunundneunzig"),
+        ("de", "1.299,00 € und 1 €", "eintausendzweihundertneunundneunzig Euro und ein Euro"),
+        ("de", "jetzt -20 %", "jetzt minus zwanzig Prozent"),
+        ("fr", "2 100 avis, 49,99 €", "deux mille cent avis, quarante-neuf euros quatre-vingt-dix-neuf"),
+        ("es", "Solo 49,99 €", "Solo cuarenta y nueve euros con noventa y nueve"),
+        ("ja", "¥1,234、20%オフ", "せんにひゃくさんじゅうよんえん、にじゅうパーセントオフ"),
+        ("ja", "1234円", "せんにひゃくさんじゅうよんえん"),
+        ("ko", "49,000원", "사만 구천 원"),
+        ("ru", "1 990 ₽, 2 $", "одна тысяча девятьсот девяносто рублей, два доллара"),
+        ("ru", "21%, 5 $", "двадцать один процент, пять долларов"),
+        ("pl", "2 zł, 5 zł", "dwa złote, pięć złotych"),
+        ("ro", "49 lei", "patruzeci și nouă de lei"),
+        ("tr", "49,99 TL, %20", "kırk dokuz lira doksan dokuz, yüzde yirmi"),
+        ("ar", "٤٩ $", "تسعة و أربعون دولار أمريكي"),
+        ("id", "Rp 199.000", "seratus sembilan puluh sembilan ribu rupiah"),
+        # no num2words for these: digits stay, the currency becomes a word
+        ("zh", "¥199.5，20%", "199.5元，百分之20"),
+        ("hi", "₹499, $49.99", "499 रुपये, 49.99 डॉलर"),
+        ("bg", "49,99 лв.", "49,99 лева"),
+    ],
+)  # fmt: skip
+def test_normalize(language: str, text: str, expected: str) -> None:
+    assert normalize_for_speech(text, language) == expected
+
+
+def test_normalize_keeps_plain_text_and_checks_the_language() -> None:
+    for language, sentence in SENTENCES.items():
+        assert normalize_for_speech(sentence, language) == sentence
+    with pytest.raises(InputError):
+        normalize_for_speech("1", "xx")
+
+
+def test_normalized_price_is_spoken_as_clean_words(tmp_path: Path) -> None:
+    text = normalize_for_speech("AeroBuds for $49.99, 20% off!", "en")
+    speech = speak(text, "en", tmp_path)
+    assert [w.text for w in speech.words] == [
+        "AeroBuds", "for", "forty-nine", "dollars", "and", "ninety-nine", "cents", "twenty", "percent", "off",
+    ]  # fmt: skip
+
+
+# --- catalog ------------------------------------------------------------------------------
+
+
+def test_catalog_covers_every_language_with_both_genders() -> None:
+    for language, info in LANGUAGES.items():
+        voices = voices_for(language)
+        assert {v.gender for v in voices} == {"female", "male"}
+        assert default_voice(language).gender == "female"
+        assert default_voice(language, "male").gender == "male"
+        # the default accent is the espeak voice the language table names
+        assert default_voice(language).engine_voice.split("+")[0] == info.espeak
+
+
+def test_voice_ids_are_stable_unique_uuids() -> None:
+    ids = [v.id for v in all_voices()]
+    assert len(ids) == len(set(ids))
+    for voice in all_voices():
+        assert str(uuid.UUID(voice.id)) == voice.id
+        assert get_voice(voice.id.upper()) == voice
+        assert voice.name and voice.accent_name.endswith("accent")
+    assert get_voice("en-f").accent_name == "American English accent"
+    assert get_voice("en-f").id == get_voice("en-f").id == default_voice("en").id
+
+
+def test_voice_aliases_and_errors() -> None:
+    assert get_voice("de-m") == default_voice("de", "male")
+    assert get_voice("tl-f").engine_voice == "id+f3"
+    with pytest.raises(InputError, match="unknown voice 'nope'"):
+        get_voice("nope")
+    with pytest.raises(InputError):
+        get_voice("xx-f")
+    with pytest.raises(InputError):
+        default_voice("en", "robot")
+    with pytest.raises(InputError):
+        voices_for("xx")
