@@ -55,7 +55,8 @@ def rounded(img: Image.Image, radius: int) -> Image.Image:
     return out
 
 
-def paste_contained(canvas: Image.Image, img: Image.Image, box: tuple[int, int, int, int], radius: int) -> None:
+def paste_contained(canvas: Image.Image, img: Image.Image, box: tuple[int, int, int, int],
+                    radius: int) -> None:
     """Fit `img` inside box (x, y, w, h), centred, with rounded corners and a soft shadow."""
     x, y, w, h = box
     fitted = ImageOps.contain(img, (w, h), Image.Resampling.LANCZOS)

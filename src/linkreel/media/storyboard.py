@@ -5,10 +5,10 @@ A pure function of its inputs (no I/O), so the timeline can be tested as data.
 
 from dataclasses import dataclass
 
-from linkreel.media.captions import caption_track
 from linkreel.media.styles import VisualStyle
 from linkreel.media.timeline import (
     AudioClip,
+    CaptionTrack,
     EndCardClip,
     ImageClip,
     MusicClip,
@@ -74,7 +74,7 @@ def build_timeline(
     duration_ms: int,
     music_path: str | None,
     music_volume: float | None = None,
-    captions: bool = True,
+    captions: CaptionTrack | None = None,
     fps: int = 30,
 ) -> Timeline:
     bounds = _scene_bounds(script, narration, duration_ms)
@@ -98,7 +98,8 @@ def build_timeline(
                                      product_box=style.product_box, fit=style.fit))  # type: ignore[arg-type]
 
     overlays = []
-    intro = next((i for i, sc in enumerate(script.scenes) if sc.role == SceneRole.INTRO), min(1, len(bounds) - 1))
+    roles = [sc.role for sc in script.scenes]
+    intro = roles.index(SceneRole.INTRO) if SceneRole.INTRO in roles else min(1, len(bounds) - 1)
     if script.scenes[intro].role != SceneRole.CTA:
         start, end = bounds[intro]
         start = max(start, 600)
@@ -107,9 +108,6 @@ def build_timeline(
             overlays.append(TitleCard(title=facts.title, price_text=facts.price_text, start_ms=start,
                                       end_ms=end, box=style.title_box))  # type: ignore[arg-type]
 
-    track = None
-    if captions and narration.speech.words:
-        track = caption_track(narration.speech, script.language, LEAD_IN_MS, style.caption_box)
     return Timeline(
         duration_ms=duration_ms,
         fps=fps,
@@ -117,7 +115,7 @@ def build_timeline(
         transition_ms=style.transition_ms,
         visuals=visuals,
         overlays=overlays,
-        captions=track,
+        captions=captions,
         voice=AudioClip(src=narration.speech.audio_path, start_ms=LEAD_IN_MS),
         music=MusicClip(src=music_path, volume=style.music_volume if music_volume is None else music_volume)
         if music_path else None,

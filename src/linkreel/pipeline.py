@@ -1,0 +1,249 @@
+"""Link → ad: scrape → script → voice → captions → timeline → render, each stage cached.
+
+`make_ad` is what the CLI and (later) the job worker call. Each stage is a small function over
+typed values; `StageCache` stores their outputs under the work dir keyed by their inputs.
+"""
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from linkreel.config import Settings
+from linkreel.errors import InputError
+from linkreel.languages import get_language
+from linkreel.media import music as music_lib
+from linkreel.media.captions import caption_track
+from linkreel.media.ffmpeg import ffmpeg_exe
+from linkreel.media.ffmpeg import run as run_ffmpeg
+from linkreel.media.render import RenderOptions, render
+from linkreel.media.storyboard import LEAD_IN_MS, AdFacts, build_timeline
+from linkreel.media.styles import DEFAULT_STYLE, get_style
+from linkreel.media.timeline import ASPECTS, LENGTHS, CaptionTrack, Timeline
+from linkreel.scrape import scrape
+from linkreel.scrape.brief import Brief
+from linkreel.scrape.fetch import Fetcher
+from linkreel.scrape.images import download_images
+from linkreel.script.model import SceneRole, Script
+from linkreel.script.styles import get_bank
+from linkreel.script.writer import TemplateWriter, format_price, product_name, split_script
+from linkreel.stages import StageCache, input_key
+from linkreel.voice.catalog import default_voice, get_voice
+from linkreel.voice.espeak import EspeakTTS
+from linkreel.voice.narration import Narration, narrate
+
+END_TAIL_MS = 900  # the voice ends at least this long before the video does
+
+
+@dataclass
+class AdRequest:
+    source: str  # http(s) URL or a saved page (.html / .html.gz)
+    page_url: str | None = None
+    aspect: str = "9x16"
+    length: int = 30
+    language: str = "en"
+    script_style: str = "DiscoveryWriter"
+    visual_style: str = DEFAULT_STYLE
+    voice: str | None = None
+    music: str = "auto"  # "auto", "none", a track id/name/category, or an http(s) URL
+    music_volume: float | None = None
+    captions: bool = True
+    script_text: str | None = None  # spoken verbatim instead of a written script
+
+    def validate(self) -> None:
+        aspect = self.aspect.replace(":", "x")
+        if aspect not in ASPECTS:
+            raise InputError(f"unknown aspect {self.aspect!r}; choose one of: {', '.join(ASPECTS)}")
+        self.aspect = aspect
+        if self.length not in LENGTHS:
+            raise InputError(f"unsupported length {self.length}; choose one of: {', '.join(map(str, LENGTHS))}")
+        get_language(self.language)
+        get_style(self.visual_style, self.aspect)
+        if self.music_volume is not None and not 0.0 <= self.music_volume <= 1.0:
+            raise InputError("music volume must be between 0.0 and 1.0")
+
+
+@dataclass
+class AdResult:
+    output: Path
+    thumbnail: Path
+    duration: float
+    aspect: str
+    language: str
+    stages: dict[str, float]
+    brief: Brief
+    script: Script
+    timeline: Timeline
+    images: list[dict[str, str | None]] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "output": str(self.output),
+            "thumbnail": str(self.thumbnail),
+            "duration": self.duration,
+            "aspect": self.aspect,
+            "language": self.language,
+            "stages": self.stages,
+            "images": self.images,
+            "brief": self.brief.model_dump(mode="json"),
+            "script": self.script.model_dump(mode="json"),
+        }
+
+
+class MusicFile(BaseModel):
+    path: str | None
+    name: str | None = None
+
+
+class Progress:
+    """Receives stage events and render progress; the CLI shows them."""
+
+    def stage(self, name: str, status: str) -> None: ...
+
+    def fraction(self, name: str, value: float) -> None: ...
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+def scrape_stage(req: AdRequest, fetcher: Fetcher, out: Path) -> Brief:
+    brief, page_path = scrape(req.source, page_url=req.page_url, fetcher=fetcher)
+    return download_images(brief, fetcher, out / "images", page_path=page_path)
+
+
+def script_stage(req: AdRequest, brief: Brief) -> Script:
+    if req.script_text and req.script_text.strip():
+        return split_script(req.script_text, req.language, req.length)
+    return TemplateWriter().write(brief, req.script_style, req.language, req.length)
+
+
+def voice_stage(script: Script, voice_id: str, budget_ms: int, out: Path) -> Narration:
+    voice = get_voice(voice_id)
+    tts = EspeakTTS()
+    narration = narrate(script, voice, tts, out, budget_ms)
+    # Still too long at the fastest natural rate: drop middle scenes (never the hook or the CTA).
+    while narration.speech.duration_ms > budget_ms and len(script.scenes) > 3:
+        middle = [i for i, s in enumerate(script.scenes) if s.role not in (SceneRole.HOOK, SceneRole.CTA)]
+        if not middle:
+            break
+        script = script.model_copy(update={"scenes": [s for i, s in enumerate(script.scenes) if i != middle[-1]]})
+        narration = narrate(script, voice, tts, out, budget_ms)
+    return narration
+
+
+def music_stage(req: AdRequest, brief: Brief, seconds: float, settings: Settings, fetcher: Fetcher,
+                out: Path) -> MusicFile:
+    choice = req.music.strip()
+    if choice.lower() == "none":
+        return MusicFile(path=None)
+    if choice.startswith(("http://", "https://")):
+        raw = out / "download"
+        raw.write_bytes(fetcher.get(choice, accept="audio/*,*/*;q=0.5").content)
+        wav = out / "music.wav"
+        fade = max(0.0, seconds - 1.5)
+        # Loop or cut the user's track to the ad's length, fading out at the end.
+        run_ffmpeg(ffmpeg_exe(settings.ffmpeg), ["-stream_loop", "-1", "-i", str(raw), "-t", f"{seconds:.3f}",
+                                                 "-af", f"afade=t=out:st={fade:.3f}:d=1.5", "-ac", "2",
+                                                 "-ar", "44100", str(wav)])
+        return MusicFile(path=str(wav), name=choice)
+    track = (music_lib.pick_track(brief.title, None) if choice.lower() == "auto"
+             else music_lib.get_track(choice))
+    path = music_lib.ensure_track(track, seconds, settings.cache_path)
+    return MusicFile(path=str(path), name=track.name)
+
+
+def ad_facts(brief: Brief, script: Script) -> AdFacts:
+    cta = next((s.on_screen for s in reversed(script.scenes) if s.role == SceneRole.CTA and s.on_screen), "")
+    images = tuple(img.path for img in brief.images if img.path)
+    return AdFacts(
+        title=product_name(brief.title, brief.brand),
+        price_text=format_price(brief.price, brief.currency, get_bank(script.language).locale),
+        brand=brief.brand,
+        cta=cta or brief.site_name or "",
+        images=images,
+    )
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
+            progress: Progress | None = None) -> AdResult:
+    req.validate()
+    progress = progress or Progress()
+    duration_ms = req.length * 1000
+    voice_id = req.voice or default_voice(req.language).id
+    get_voice(voice_id)  # fail early on an unknown voice
+    if get_voice(voice_id).language != req.language:
+        raise InputError(f"voice {voice_id} speaks {get_voice(voice_id).language}, not {req.language}")
+    cache = StageCache(workdir, on_event=progress.stage)
+    source = req.source
+    source_key: object = source
+    if not source.startswith(("http://", "https://")):
+        p = Path(source)
+        if not p.is_file():
+            raise InputError(f"no such file: {source}")
+        source_key = {"file": str(p.resolve()), "size": p.stat().st_size, "mtime": p.stat().st_mtime_ns}
+
+    with Fetcher(settings) as fetcher:
+        brief = cache.run("scrape", {"source": source_key, "page_url": req.page_url}, Brief,
+                          lambda d: scrape_stage(req, fetcher, d))
+        script = cache.run("script", {"brief": brief, "style": req.script_style, "lang": req.language,
+                                      "length": req.length, "text": req.script_text}, Script,
+                           lambda d: script_stage(req, brief))
+        budget = duration_ms - LEAD_IN_MS - END_TAIL_MS
+        narration = cache.run("voice", {"script": script, "voice": voice_id, "budget": budget}, Narration,
+                              lambda d: voice_stage(script, voice_id, budget, d))
+        music = cache.run("music", {"music": req.music, "title": brief.title, "seconds": req.length},
+                          MusicFile, lambda d: music_stage(req, brief, req.length, settings, fetcher, d))
+
+    style = get_style(req.visual_style, req.aspect)
+    captions = None
+    if req.captions:
+        captions = cache.run("captions", {"speech": narration.speech, "lang": req.language,
+                                          "style": req.visual_style}, CaptionTrack,
+                             lambda d: caption_track(narration.speech, req.language, LEAD_IN_MS,
+                                                     style.caption_box))
+    timeline = cache.run(
+        "timeline",
+        {"script": script, "narration": narration, "brief": brief, "style": req.visual_style,
+         "music": music, "music_volume": req.music_volume, "captions": captions, "length": req.length},
+        Timeline,
+        lambda d: build_timeline(script, narration, ad_facts(brief, script), style, duration_ms, music.path,
+                                 music_volume=req.music_volume, captions=captions, fps=settings.fps),
+    )
+
+    opts = RenderOptions(ffmpeg=ffmpeg_exe(settings.ffmpeg), fonts_cache=settings.cache_path,
+                         preset=settings.x264_preset, crf=settings.x264_crf)
+
+    class Rendered(BaseModel):
+        output: str
+        thumbnail: str
+
+    def do_render(d: Path) -> Rendered:
+        result = render(timeline, req.aspect, d / "ad.mp4", d, opts,
+                        progress=lambda f: progress.fraction("render", f))
+        return Rendered(output=str(result.output), thumbnail=str(result.thumbnail))
+
+    rendered = cache.run("render", {"timeline": timeline, "aspect": req.aspect, "preset": opts.preset,
+                                    "crf": opts.crf}, Rendered, do_render)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(rendered.output, output)
+    thumb = output.with_suffix(".jpg")
+    shutil.copyfile(rendered.thumbnail, thumb)
+    return AdResult(
+        output=output,
+        thumbnail=thumb,
+        duration=duration_ms / 1000,
+        aspect=req.aspect,
+        language=req.language,
+        stages=cache.seconds(),
+        brief=brief,
+        script=script,
+        timeline=timeline,
+        images=[{"url": i.url, "source": i.source, "path": i.path} for i in brief.images if i.path],
+    )
+
+
+def default_workdir(settings: Settings, source: str) -> Path:
+    return settings.data_dir / "work" / input_key(source)
