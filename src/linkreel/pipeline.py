@@ -5,7 +5,6 @@ typed values; `StageCache` stores their outputs under the work dir keyed by thei
 """
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -4,6 +4,8 @@ Each spoken word gets one ASS event showing its whole line with that word highli
 highlight follows the voice exactly (timings come from the TTS word events).
 """
 
+import math
+
 from linkreel.languages import get_language
 from linkreel.media.timeline import SIZES, Box, CaptionLine, CaptionTrack, CaptionWord
 from linkreel.voice.speech import Speech
@@ -38,23 +40,48 @@ def display_words(speech: Speech, no_spaces: bool) -> list[CaptionWord]:
     return out
 
 
-def group_lines(words: list[CaptionWord], no_spaces: bool) -> list[list[CaptionWord]]:
-    limit = MAX_LINE_CHARS_CJK if no_spaces else MAX_LINE_CHARS
-    lines: list[list[CaptionWord]] = []
+def _sentences(words: list[CaptionWord]) -> list[list[CaptionWord]]:
+    """Runs of words ending at sentence punctuation or at a long pause."""
+    runs: list[list[CaptionWord]] = []
     cur: list[CaptionWord] = []
     for w in words:
-        length = sum(len(x.text) for x in cur) + (0 if no_spaces else len(cur)) + len(w.text)
-        gap = w.start_ms - cur[-1].end_ms if cur else 0
-        if cur and (length > limit or len(cur) >= MAX_LINE_WORDS or gap > PAUSE_BREAK_MS):
-            lines.append(cur)
+        if cur and w.start_ms - cur[-1].end_ms > PAUSE_BREAK_MS:
+            runs.append(cur)
             cur = []
         cur.append(w)
         if w.text.endswith(_SENTENCE_END):
-            lines.append(cur)
+            runs.append(cur)
             cur = []
     if cur:
-        lines.append(cur)
+        runs.append(cur)
+    return runs
+
+
+def _balanced(run: list[CaptionWord], limit: int, joiner_len: int) -> list[list[CaptionWord]]:
+    """Split one sentence into the fewest lines within the limits, as even as possible (no orphans)."""
+    total = sum(len(w.text) for w in run) + joiner_len * (len(run) - 1)
+    n = max(math.ceil(total / limit), math.ceil(len(run) / MAX_LINE_WORDS), 1)
+    target = total / n
+    lines: list[list[CaptionWord]] = []
+    cur: list[CaptionWord] = []
+    length = 0
+    for w in run:
+        remaining_lines = n - len(lines)
+        grow = len(w.text) + (joiner_len if cur else 0)
+        full = len(cur) >= MAX_LINE_WORDS or (cur and length + grow > target + len(w.text) / 2)
+        if cur and full and remaining_lines > 1:
+            lines.append(cur)
+            cur, length, grow = [], 0, len(w.text)
+        cur.append(w)
+        length += grow
+    lines.append(cur)
     return lines
+
+
+def group_lines(words: list[CaptionWord], no_spaces: bool) -> list[list[CaptionWord]]:
+    limit = MAX_LINE_CHARS_CJK if no_spaces else MAX_LINE_CHARS
+    joiner_len = 0 if no_spaces else 1
+    return [line for run in _sentences(words) for line in _balanced(run, limit, joiner_len)]
 
 
 def caption_track(speech: Speech, language: str, offset_ms: int, box: dict[str, Box]) -> CaptionTrack:

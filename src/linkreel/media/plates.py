@@ -143,15 +143,16 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
     if src:
         img = load_rgb(src)
         canvas = blurred_fill(img, size, darken=0.45)
-        photo_box = ((int(w * 0.2), int(h * 0.12), int(w * 0.6), int(h * 0.36)) if portrait
-                     else (int(w * 0.08), int(h * 0.14), int(w * 0.40), int(h * 0.72)))
+        # Everything stays above the caption band (the lower ~30 % of the frame).
+        photo_box = ((int(w * 0.22), int(h * 0.06), int(w * 0.56), int(h * 0.30)) if portrait
+                     else (int(w * 0.08), int(h * 0.10), int(w * 0.40), int(h * 0.62)))
         paste_contained(canvas, img, photo_box, radius=max(12, min(size) // 40))
     else:
         canvas = gradient(size, *_PALETTES[seed_of(title) % len(_PALETTES)])
     draw = ImageDraw.Draw(canvas)
     cx = w // 2 if portrait or not src else int(w * 0.72)
     text_w = int(w * 0.84) if portrait or not src else int(w * 0.44)
-    y = int(h * 0.52) if portrait else int(h * 0.2)
+    y = int(h * 0.39) if portrait else int(h * 0.12)
     if brand:
         bfont = pil_font(family_for_text(brand, language), round(min(w, h) * 0.04), 600)
         y = draw_text_block(draw, [brand.upper()], bfont, cx, y, (230, 230, 230)) + int(min(w, h) * 0.01)

@@ -23,6 +23,7 @@ from linkreel.voice.narration import Narration
 LEAD_IN_MS = 300  # silence before the first word
 MIN_END_CARD_MS = 2500
 MAX_SHOT_MS = 4500  # longer scenes are split into two shots so the picture keeps changing
+MIN_SHOT_MS = 1500  # shorter shots are merged into the one before: a flash of a photo looks like a glitch
 TITLE_CARD_MAX_MS = 4000
 
 
@@ -63,7 +64,13 @@ def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int) -> list
             idx = (first + p) % n_images if n_images else None
             shots.append((start + p * step, end if p == pieces - 1 else start + (p + 1) * step, idx))
         counter = (first + pieces) % max(1, n_images)
-    return shots
+    merged: list[tuple[int, int, int | None]] = []
+    for shot in shots:
+        if merged and shot[1] - shot[0] < MIN_SHOT_MS and shot[2] is not None:
+            merged[-1] = (merged[-1][0], shot[1], merged[-1][2])
+        else:
+            merged.append(shot)
+    return merged
 
 
 def build_timeline(
