@@ -50,8 +50,8 @@ def test_one_highlight_event_per_word_in_order() -> None:
 
 
 def test_lines_short_and_no_orphans() -> None:
-    words = [CaptionWord(text=w, start_ms=i * 300, end_ms=i * 300 + 300)
-             for i, w in enumerate("Meet the AeroBottle Pro. Ice cold for twenty four hours and hot for twelve.".split())]
+    text = "Meet the AeroBottle Pro. Ice cold for twenty four hours and hot for twelve."
+    words = [CaptionWord(text=w, start_ms=i * 300, end_ms=i * 300 + 300) for i, w in enumerate(text.split())]
     lines = group_lines(words, no_spaces=False)
     texts = [" ".join(w.text for w in line) for line in lines]
     assert all(len(t) <= MAX_LINE_CHARS + 8 for t in texts), texts
