@@ -99,19 +99,47 @@ def _ken_burns(i: int, clip: VisualClip, frames: int, width: int, height: int, f
     )
 
 
+def _frame(ms: int, fps: int) -> int:
+    return round(ms * fps / 1000)
+
+
 def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: str | None,
                 fonts: str) -> tuple[list[str], str]:
-    """Filter chains for the picture; inputs 0..n-1 are plates, then one per title card."""
+    """Filter chains for the picture; inputs 0..n-1 are plates, then one per title card.
+
+    Crossfades blend only their overlap: each clip is cut into head / body / tail, the tail of one
+    clip and the head of the next go through `xfade`, and everything is concatenated in order.
+    (A chain of full-length `xfade`s makes ffmpeg run every clip from the start and queue frames.)
+    """
     width, height = SIZES[aspect]
     fps = timeline.fps
+    clips = timeline.visuals
+    first = [_frame(c.start_ms, fps) for c in clips]
+    last = [_frame(c.end_ms, fps) for c in clips]
+    overlap = [last[i] - first[i + 1] for i in range(len(clips) - 1)]  # frames shared by clip i and i+1
     chains = []
-    for i, clip in enumerate(timeline.visuals):
-        chains.append(_ken_burns(i, clip, _frames(clip.end_ms - clip.start_ms, fps) + 1, width, height, fps))
-    label = "c0"
-    for i, clip in enumerate(timeline.visuals[1:], start=1):
-        chains.append(f"[{label}][c{i}]xfade=transition=fade:duration={timeline.transition_ms / 1000}:"
-                      f"offset={clip.start_ms / 1000}[x{i}]")
-        label = f"x{i}"
+    pieces: list[str] = []
+    for i, clip in enumerate(clips):
+        frames = last[i] - first[i]
+        head = overlap[i - 1] if i > 0 else 0
+        tail = overlap[i] if i < len(clips) - 1 else 0
+        chains.append(_ken_burns(i, clip, frames, width, height, fps))
+        outs = [f"[c{i}h]"] * bool(head) + [f"[c{i}b]"] + [f"[c{i}t]"] * bool(tail)
+        chains.append(f"[c{i}]split={len(outs)}{''.join(outs)}" if len(outs) > 1 else f"[c{i}]null[c{i}b]")
+        if head:
+            chains.append(f"[c{i}h]trim=end_frame={head},setpts=PTS-STARTPTS[h{i}]")
+        chains.append(f"[c{i}b]trim=start_frame={head}:end_frame={frames - tail},setpts=PTS-STARTPTS[b{i}]")
+        if tail:
+            chains.append(f"[c{i}t]trim=start_frame={frames - tail},setpts=PTS-STARTPTS[t{i}]")
+        if head:
+            chains.append(f"[t{i - 1}][h{i}]xfade=transition=fade:duration={head / fps:.4f}:offset=0[x{i}]")
+            pieces.append(f"[x{i}]")
+        pieces.append(f"[b{i}]")
+    if len(pieces) > 1:
+        chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0[base]")
+        label = "base"
+    else:
+        label = "b0"
     for k, card in enumerate(timeline.overlays):
         x, y, _, _ = card.box[aspect].pixels(width, height)  # type: ignore[index]
         start, end, fade = card.start_ms / 1000, card.end_ms / 1000, card.fade_ms / 1000
