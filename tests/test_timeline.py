@@ -89,3 +89,19 @@ def test_layout_boxes_inside_frame(aspect: str) -> None:
     boxes += [v.product_box[aspect] for v in tl.visuals if isinstance(v, ImageClip)]
     for b in boxes:
         assert b.x >= 0 and b.y >= 0 and b.x + b.w <= 1 and b.y + b.h <= 1
+
+
+def test_no_photos_gives_distinct_product_cards() -> None:
+    from linkreel.media.timeline import TextPlateClip
+    from linkreel.voice.narration import Narration
+
+    script, speech, texts = fixed_speech()
+    scenes = [s.model_copy(update={"on_screen": f"card {i}"}) for i, s in enumerate(script.scenes)]
+    script = script.model_copy(update={"scenes": scenes})
+    narration = Narration(speech=speech, scenes=split_scenes(speech, texts, " "), rate=1.0)
+    facts = AdFacts(title="AeroBottle Pro", price_text="$34.95", brand=None, cta="Shop now", images=())
+    tl = build_timeline(script, narration, facts, get_style("DynamicProductTemplate"), 15000, None)
+    plates = [v for v in tl.visuals if isinstance(v, TextPlateClip)]
+    assert plates and len({p.title for p in plates}) == len(plates)
+    assert isinstance(tl.visuals[-1], EndCardClip) and tl.visuals[-1].src is None
+    assert tl.music is None

@@ -16,7 +16,7 @@ from linkreel.errors import LinkreelError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn a product page into a finished short video ad, offline.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line: never wrapped
 
 STAGES = ("scrape", "script", "voice", "music", "captions", "timeline", "render")
 

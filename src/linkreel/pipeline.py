@@ -27,6 +27,7 @@ from linkreel.scrape.fetch import Fetcher
 from linkreel.scrape.images import download_images
 from linkreel.script.model import SceneRole, Script
 from linkreel.script.styles import get_bank
+from linkreel.script.styles import get_style as get_script_style
 from linkreel.script.writer import TemplateWriter, format_price, product_name, split_script
 from linkreel.stages import StageCache, input_key
 from linkreel.voice.catalog import default_voice, get_voice
@@ -60,6 +61,12 @@ class AdRequest:
             raise InputError(f"unsupported length {self.length}; choose one of: {', '.join(map(str, LENGTHS))}")
         get_language(self.language)
         get_style(self.visual_style, self.aspect)
+        if not (self.script_text and self.script_text.strip()):
+            get_script_style(self.script_style)
+            get_bank(self.language)  # the template writer speaks this language
+        choice = self.music.strip().lower()
+        if choice not in ("auto", "none") and not choice.startswith(("http://", "https://")):
+            music_lib.get_track(self.music)
         if self.music_volume is not None and not 0.0 <= self.music_volume <= 1.0:
             raise InputError("music volume must be between 0.0 and 1.0")
 

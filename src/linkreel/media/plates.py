@@ -150,8 +150,8 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
     else:
         canvas = gradient(size, *_PALETTES[seed_of(title) % len(_PALETTES)])
     draw = ImageDraw.Draw(canvas)
-    cx = w // 2 if portrait or not src else int(w * 0.72)
-    text_w = int(w * 0.84) if portrait or not src else int(w * 0.44)
+    cx = w // 2 if portrait or not src else int(w * 0.71)
+    text_w = int(w * 0.80) if portrait or not src else int(w * 0.40)
     y = int(h * 0.39) if portrait else int(h * 0.12)
     if brand:
         bfont = pil_font(family_for_text(brand, language), round(min(w, h) * 0.04), 600)
@@ -162,8 +162,8 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
         pfont = pil_font(family_for_text(price_text, language), round(min(w, h) * 0.075))
         y = draw_text_block(draw, [price_text], pfont, cx, y + int(min(w, h) * 0.02), accent, stroke=2)
     # The call to action as a button.
-    cfont = pil_font(family_for_text(cta, language), round(min(w, h) * 0.065))
-    label = wrap(cta, cfont, text_w - 80, 1)[0]
+    cfont = pil_font(family_for_text(cta, language), round(min(w, h) * 0.058))
+    label = wrap(cta, cfont, text_w - 120, 1)[0]
     tw = int(cfont.getlength(label))
     bh = round(cfont.size * 1.9)
     bx0, by0 = cx - tw // 2 - 60, y + int(min(w, h) * 0.05)

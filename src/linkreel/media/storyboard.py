@@ -11,6 +11,7 @@ from linkreel.media.timeline import (
     CaptionTrack,
     EndCardClip,
     ImageClip,
+    Motion,
     MusicClip,
     TextPlateClip,
     Timeline,
@@ -25,6 +26,7 @@ MIN_END_CARD_MS = 2500
 MAX_SHOT_MS = 4500  # longer scenes are split into two shots so the picture keeps changing
 MIN_SHOT_MS = 1500  # shorter shots are merged into the one before: a flash of a photo looks like a glitch
 TITLE_CARD_MAX_MS = 4000
+END_CARD_MOTION = Motion(zoom_from=1.0, zoom_to=1.04)  # barely moves: its text must stay in frame
 
 
 @dataclass(frozen=True)
@@ -49,25 +51,28 @@ def _scene_bounds(script: Script, narration: Narration, duration_ms: int) -> lis
     return list(zip(starts, ends, strict=True))
 
 
-def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int) -> list[tuple[int, int, int | None]]:
-    """(start, end, image index) per shot; long scenes get a second shot with the next image."""
-    shots: list[tuple[int, int, int | None]] = []
+Shot = tuple[int, int, int | None, int]  # start, end, image index (None: no photo), scene index
+
+
+def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int) -> list[Shot]:
+    """Shots per scene; long scenes get a second shot with the next image, very short ones merge."""
+    shots: list[Shot] = []
     counter = 0
-    for (start, end), scene in zip(bounds, script.scenes, strict=True):
+    for k, ((start, end), scene) in enumerate(zip(bounds, script.scenes, strict=True)):
         if scene.role == SceneRole.CTA:
-            shots.append((start, end, None))
+            shots.append((start, end, None, k))
             continue
         first = scene.image if scene.image is not None and scene.image < n_images else counter
         pieces = 2 if end - start > MAX_SHOT_MS and n_images > 1 else 1
         step = (end - start) // pieces
         for p in range(pieces):
             idx = (first + p) % n_images if n_images else None
-            shots.append((start + p * step, end if p == pieces - 1 else start + (p + 1) * step, idx))
+            shots.append((start + p * step, end if p == pieces - 1 else start + (p + 1) * step, idx, k))
         counter = (first + pieces) % max(1, n_images)
-    merged: list[tuple[int, int, int | None]] = []
+    merged: list[Shot] = []
     for shot in shots:
-        if merged and shot[1] - shot[0] < MIN_SHOT_MS and shot[2] is not None:
-            merged[-1] = (merged[-1][0], shot[1], merged[-1][2])
+        if merged and shot[1] - shot[0] < MIN_SHOT_MS and script.scenes[shot[3]].role != SceneRole.CTA:
+            merged[-1] = (merged[-1][0], shot[1], merged[-1][2], merged[-1][3])
         else:
             merged.append(shot)
     return merged
@@ -88,7 +93,7 @@ def build_timeline(
     half = style.transition_ms // 2
     visuals: list[VisualClip] = []
     shots = _shots(bounds, script, len(facts.images))
-    for i, (start, end, image) in enumerate(shots):
+    for i, (start, end, image, k) in enumerate(shots):
         # Consecutive clips overlap by the transition: the cut point is the middle of the crossfade.
         s = 0 if i == 0 else start - half
         e = duration_ms if i == len(shots) - 1 else end + half
@@ -96,10 +101,14 @@ def build_timeline(
         if image is None and i == len(shots) - 1 and script.scenes[-1].role == SceneRole.CTA:
             visuals.append(EndCardClip(src=facts.images[0] if facts.images else None, cta=facts.cta,
                                        title=facts.title, price_text=facts.price_text, brand=facts.brand,
-                                       start_ms=s, end_ms=e, motion=style.motions[0]))
+                                       start_ms=s, end_ms=e, motion=END_CARD_MOTION))
         elif image is None:
-            visuals.append(TextPlateClip(title=facts.title, subtitle=facts.price_text or "",
-                                         start_ms=s, end_ms=e, motion=motion, seed=i))
+            # No photo: a card with this scene's own on-screen words, so cards differ scene to scene.
+            scene = script.scenes[k]
+            title = scene.on_screen or facts.title
+            subtitle = facts.price_text if scene.role in (SceneRole.INTRO, SceneRole.OFFER) else ""
+            visuals.append(TextPlateClip(title=title, subtitle=subtitle or "", start_ms=s, end_ms=e,
+                                         motion=motion, seed=i))
         else:
             visuals.append(ImageClip(src=facts.images[image], start_ms=s, end_ms=e, motion=motion,
                                      product_box=style.product_box, fit=style.fit))  # type: ignore[arg-type]
