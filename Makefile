@@ -12,6 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --only-binary :all: --no-deps num2words==0.5.14
 	$(PIP) install --quiet --only-binary :all: -e '.[dev]'
 	touch $(STAMP)
 

@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # defaults to data_dir / "cache"
     ffmpeg: str | None = None  # path to an ffmpeg binary; default: the imageio-ffmpeg wheel's
 
+    # Server. Empty URLs mean the embedded defaults: a SQLite file and a SqliteHuey queue in data_dir.
+    database_url: str = ""
+    queue_url: str = ""
+    public_url: str = "http://127.0.0.1:8000"  # how clients reach this server (absolute media URLs)
+
     # Fetcher limits (SSRF guard). allow_private is for tests and local demos only.
     allow_private_urls: bool = False
     fetch_timeout_s: float = 15.0
@@ -33,6 +38,16 @@ class Settings(BaseSettings):
     x264_crf: int = 21
     target_lufs: float = -14.0
 
+    fetch_allow: str = ""  # comma-separated hosts/CIDRs exempt from the private-address guard
+
     @property
     def cache_path(self) -> Path:
         return self.cache_dir or (self.data_dir / "cache")
+
+    @property
+    def media_path(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'linkreel.db'}"
