@@ -119,8 +119,17 @@ def make_cmd(
         return
     err.print(f"[green]✓[/] {result.output}  ({result.duration:.0f} s, {result.aspect}, {result.language}); "
               f"thumbnail {result.thumbnail}", highlight=False)
-    used = ", ".join(f"{i['source']}" for i in result.images) or "none (generated product card)"
+    used = ", ".join(f"{_short_url(i['url'])} ({i['source']})" for i in result.images) or \
+        "none could be used (generated product cards)"
     err.print(f"  images used: {used}", highlight=False)
+
+
+def _short_url(url: str | None) -> str:
+    if not url:
+        return "?"
+    if url.startswith("data:"):
+        return "embedded image"
+    return url.rstrip("/").rsplit("/", 1)[-1][:60]
 
 
 @app.command("voices")

@@ -247,7 +247,8 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
         brief=brief,
         script=script,
         timeline=timeline,
-        images=[{"url": i.url, "source": i.source, "path": i.path} for i in brief.images if i.path],
+        images=[{"url": i.url if not i.url.startswith("data:") else i.url[:40] + "…", "source": i.source,
+                 "path": i.path} for i in brief.images if i.path],
     )
 
 
