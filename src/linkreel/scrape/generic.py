@@ -22,6 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from linkreel.errors import NoProductError
 from linkreel.scrape.brief import Brief, ProductImage, Review
+from linkreel.scrape.microdata import microdata_items, rdfa_items
 
 # ----------------------------------------------------------------------------- text helpers
 
@@ -176,41 +177,17 @@ def _load_json_ld(text: str) -> Any:
         return None
 
 
-def _rdfa_to_compact(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """extruct's RDFa output is expanded JSON-LD; keep the schema.org part in compact form."""
-    out = []
-    for node in nodes:
-        compact: dict[str, Any] = {"@id": node.get("@id")}
-        types = [_short_type(t) for t in node.get("@type", []) if "schema.org" in str(t)]
-        if types:
-            compact["@type"] = types
-        for key, values in node.items():
-            if key.startswith("@") or "schema.org" not in key:
-                continue
-            vals = [v.get("@value", v) if isinstance(v, dict) and "@value" in v else v for v in values]
-            compact[_short_type(key)] = vals[0] if len(vals) == 1 else vals
-        if len(compact) > 1:
-            out.append(compact)
-    return out
-
-
 def structured_data(page: Page) -> StructuredData:
     sd = StructuredData()
-    html, base_url = page.html, page.base
+    base_url = page.base
     for script in page.json_ld:
         data = _load_json_ld(script)
         if data is not None:
             _add_items(sd, data, "jsonld")
-    # extruct parses the page again with lxml; skip that when the syntax is clearly absent.
-    # (Imported here: it pulls in rdflib, half a second that `import linkreel.scrape.brief` should not pay.)
-    import extruct
-
-    if "itemscope" in html.lower():
-        data = extruct.extract(html, base_url=base_url, syntaxes=["microdata"], uniform=True, errors="ignore")
-        _add_items(sd, data.get("microdata", []), "microdata")
-    if re.search(r"\btypeof\s*=|\bvocab\s*=", html, re.I):  # RDFa is slow; only when it is there
-        data = extruct.extract(html, base_url=base_url, syntaxes=["rdfa"], errors="ignore")
-        _add_items(sd, _rdfa_to_compact(data.get("rdfa", [])), "rdfa")
+    # Both read the tree `Page` already parsed (scripts and styles stripped); each returns at once
+    # when the page has no itemscope / no typeof or vocab.
+    _add_items(sd, microdata_items(page.tree, base_url), "microdata")
+    _add_items(sd, rdfa_items(page.tree, base_url), "rdfa")
     return sd
 
 
@@ -1025,7 +1002,7 @@ def _brand(sd: StructuredData, datas: list[dict[str, Any]], page: Page) -> str |
 
 
 def _itemprop(page: Page, name: str) -> str | None:
-    """A microdata property outside any item (extruct only sees properties inside itemscope)."""
+    """A microdata property outside any item (`microdata_items` only sees properties inside itemscope)."""
     node = page.tree.css_first(f'[itemprop="{name}"]')
     if node is None:
         return None
