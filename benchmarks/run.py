@@ -24,7 +24,8 @@ from linkreel.media.fonts import font_path  # noqa: E402
 from linkreel.media.probe import probe  # noqa: E402
 from linkreel.pipeline import AdRequest, make_ad  # noqa: E402
 
-PEER = ROOT.parent / "shared" / "bench" / "peer_moviepy.py"
+# The peer script lives beside the repository (../shared), as the saved pages do.
+PEER = Path(os.environ.get("LINKREEL_SHARED_DIR", ROOT.parent / "shared")) / "bench" / "peer_moviepy.py"
 BENCH_VENV = ROOT / ".venv-bench"
 LENGTH = int(os.environ.get("BENCH_LENGTH", "30"))
 
@@ -78,7 +79,7 @@ def main() -> int:
     encode = timed([ffmpeg_exe(), "-y", "-i", str(ours_mp4), "-an", "-c:v", "libx264", "-preset",
                     settings.x264_preset, "-crf", str(settings.x264_crf), "-pix_fmt", "yuv420p",
                     str(out / "encode_only.mp4")])
-    py = peer_python()
+    py = peer_python() if PEER.exists() else None
     peer = timed([str(py), str(PEER), str(spec_path)]) if py else None
 
     render_s = result.stages.get("render", 0.0)
@@ -95,7 +96,8 @@ def main() -> int:
         print(f"  peer (MoviePy)       {peer:7.2f} s  ({LENGTH / peer:.2f}x realtime)")
         print(f"  speed-up vs peer     {peer / ours:7.2f}x")
     else:
-        print("  peer (MoviePy)       not run: could not install moviepy into .venv-bench")
+        why = "could not install moviepy into .venv-bench" if PEER.exists() else f"{PEER} not found"
+        print(f"  peer (MoviePy)       not run: {why}")
     return 0
 
 
