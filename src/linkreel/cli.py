@@ -142,6 +142,20 @@ def voices_cmd(language: Annotated[str | None, typer.Option(help="Only this lang
             print(f"{v.id}  {v.language}  {v.gender:<6}  {v.name} ({v.accent_name})")
 
 
+def _add_server_commands() -> None:
+    """`keys`, `credits`, `serve` and `worker` live in their own modules; their imports are lazy."""
+    from linkreel import cli_server
+    from linkreel.cli_admin import credits_app, keys_app
+
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(credits_app, name="credits")
+    app.command("serve")(cli_server.serve)
+    app.command("worker")(cli_server.worker)
+
+
+_add_server_commands()
+
+
 def main() -> None:
     try:
         app()

@@ -118,6 +118,13 @@ def scrape_stage(req: AdRequest, fetcher: Fetcher, out: Path) -> Brief:
     return download_images(brief, fetcher, out / "images", page_path=page_path)
 
 
+def brief_stage(brief: Brief, fetcher: Fetcher, out: Path) -> Brief:
+    """A given brief (a stored Link): its images are used where they are, else downloaded here."""
+    if brief.images and all(img.path and Path(img.path).is_file() for img in brief.images):
+        return brief
+    return download_images(brief, fetcher, out / "images")
+
+
 def script_stage(req: AdRequest, brief: Brief) -> Script:
     if req.script_text and req.script_text.strip():
         return split_script(req.script_text, req.language, req.length)
@@ -173,8 +180,33 @@ def ad_facts(brief: Brief, script: Script) -> AdFacts:
 
 # --- the pipeline ----------------------------------------------------------------------------
 
-def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
-            progress: Progress | None = None) -> AdResult:
+@dataclass
+class AdPlan:
+    """Everything before the pixels: the storyboard (timeline) and what it was made from.
+
+    A timeline holds layout boxes for every aspect, so one plan renders in any ratio its style allows.
+    """
+
+    req: AdRequest
+    brief: Brief
+    script: Script
+    narration: Narration
+    music: MusicFile
+    timeline: Timeline
+    cache: StageCache
+
+
+class Rendered(BaseModel):
+    output: str
+    thumbnail: str
+
+
+def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progress | None = None,
+            brief: Brief | None = None) -> AdPlan:
+    """Scrape (or take `brief`), write, speak, pick music, caption and lay out: every stage cached.
+
+    With `brief` (a stored Link) nothing is scraped: its images are downloaded into the work dir.
+    """
     req.validate()
     progress = progress or Progress()
     duration_ms = req.length * 1000
@@ -183,25 +215,30 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
     if get_voice(voice_id).language != req.language:
         raise InputError(f"voice {voice_id} speaks {get_voice(voice_id).language}, not {req.language}")
     cache = StageCache(workdir, on_event=progress.stage)
-    source = req.source
-    source_key: object = source
-    if not source.startswith(("http://", "https://")):
-        p = Path(source)
-        if not p.is_file():
-            raise InputError(f"no such file: {source}")
-        source_key = {"file": str(p.resolve()), "size": p.stat().st_size, "mtime": p.stat().st_mtime_ns}
 
     with Fetcher(settings) as fetcher:
-        brief = cache.run("scrape", {"source": source_key, "page_url": req.page_url}, Brief,
-                          lambda d: scrape_stage(req, fetcher, d))
-        script = cache.run("script", {"brief": brief, "style": req.script_style, "lang": req.language,
+        if brief is not None:
+            given = brief
+            brief = cache.run("scrape", {"brief": given}, Brief, lambda d: brief_stage(given, fetcher, d))
+        else:
+            source = req.source
+            source_key: object = source
+            if not source.startswith(("http://", "https://")):
+                p = Path(source)
+                if not p.is_file():
+                    raise InputError(f"no such file: {source}")
+                source_key = {"file": str(p.resolve()), "size": p.stat().st_size, "mtime": p.stat().st_mtime_ns}
+            brief = cache.run("scrape", {"source": source_key, "page_url": req.page_url}, Brief,
+                              lambda d: scrape_stage(req, fetcher, d))
+        scraped = brief
+        script = cache.run("script", {"brief": scraped, "style": req.script_style, "lang": req.language,
                                       "length": req.length, "text": req.script_text}, Script,
-                           lambda d: script_stage(req, brief))
+                           lambda d: script_stage(req, scraped))
         budget = duration_ms - LEAD_IN_MS - END_TAIL_MS
         narration = cache.run("voice", {"script": script, "voice": voice_id, "budget": budget}, Narration,
                               lambda d: voice_stage(script, voice_id, budget, d))
-        music = cache.run("music", {"music": req.music, "title": brief.title, "seconds": req.length},
-                          MusicFile, lambda d: music_stage(req, brief, req.length, settings, fetcher, d))
+        music = cache.run("music", {"music": req.music, "title": scraped.title, "seconds": req.length},
+                          MusicFile, lambda d: music_stage(req, scraped, req.length, settings, fetcher, d))
 
     style = get_style(req.visual_style, req.aspect)
     captions = None
@@ -212,27 +249,40 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
                                                      style.caption_box))
     timeline = cache.run(
         "timeline",
-        {"script": script, "narration": narration, "brief": brief, "style": req.visual_style,
+        {"script": script, "narration": narration, "brief": scraped, "style": req.visual_style,
          "music": music, "music_volume": req.music_volume, "captions": captions, "length": req.length},
         Timeline,
-        lambda d: build_timeline(script, narration, ad_facts(brief, script), style, duration_ms, music.path,
+        lambda d: build_timeline(script, narration, ad_facts(scraped, script), style, duration_ms, music.path,
                                  music_volume=req.music_volume, captions=captions, fps=settings.fps),
     )
+    return AdPlan(req=req, brief=scraped, script=script, narration=narration, music=music, timeline=timeline,
+                  cache=cache)
 
+
+def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progress | None = None,
+                size: tuple[int, int] | None = None) -> Rendered:
+    """Render a plan in one aspect (cached). `size` renders smaller than the aspect's full size (previews)."""
+    progress = progress or Progress()
+    get_style(plan.req.visual_style, aspect)  # the style must allow this ratio
     opts = RenderOptions(ffmpeg=ffmpeg_exe(settings.ffmpeg), fonts_cache=settings.cache_path,
                          preset=settings.x264_preset, crf=settings.x264_crf)
-
-    class Rendered(BaseModel):
-        output: str
-        thumbnail: str
+    timeline = plan.timeline
 
     def do_render(d: Path) -> Rendered:
-        result = render(timeline, req.aspect, d / "ad.mp4", d, opts,
-                        progress=lambda f: progress.fraction("render", f))
+        result = render(timeline, aspect, d / "ad.mp4", d, opts, progress=lambda f: progress.fraction("render", f),
+                        size=size)
         return Rendered(output=str(result.output), thumbnail=str(result.thumbnail))
 
-    rendered = cache.run("render", {"timeline": timeline, "aspect": req.aspect, "preset": opts.preset,
-                                    "crf": opts.crf}, Rendered, do_render)
+    key: dict[str, object] = {"timeline": timeline, "aspect": aspect, "preset": opts.preset, "crf": opts.crf}
+    if size is not None:  # only previews add the key, so full-size cache entries stay as they were
+        key["size"] = list(size)
+    return plan.cache.run("render", key, Rendered, do_render)
+
+
+def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
+            progress: Progress | None = None) -> AdResult:
+    plan = plan_ad(req, workdir, settings, progress)
+    rendered = render_plan(plan, req.aspect, settings, progress)
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(rendered.output, output)
     thumb = output.with_suffix(".jpg")
@@ -240,15 +290,14 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
     return AdResult(
         output=output,
         thumbnail=thumb,
-        duration=duration_ms / 1000,
+        duration=float(req.length),
         aspect=req.aspect,
         language=req.language,
-        stages=cache.seconds(),
-        brief=brief,
-        script=script,
-        timeline=timeline,
-        images=[{"url": i.url if not i.url.startswith("data:") else i.url[:40] + "…", "source": i.source,
-                 "path": i.path} for i in brief.images if i.path],
+        stages=plan.cache.seconds(),
+        brief=plan.brief,
+        script=plan.script,
+        timeline=plan.timeline,
+        images=[{"url": i.url, "source": i.source, "path": i.path} for i in plan.brief.images if i.path],
     )
 
 

@@ -60,9 +60,10 @@ def _draw_plate(clip: VisualClip, size: tuple[int, int], timeline: Timeline, asp
     img.save(out, quality=92)
 
 
-def prepare_assets(timeline: Timeline, aspect: str, assets: Path) -> tuple[list[Path], list[Path]]:
+def prepare_assets(timeline: Timeline, aspect: str, assets: Path,
+                   size: tuple[int, int] | None = None) -> tuple[list[Path], list[Path]]:
     """Draw every still for this aspect: plates (oversized by the clip's max zoom) and cards."""
-    width, height = SIZES[aspect]
+    width, height = size or SIZES[aspect]
     assets.mkdir(parents=True, exist_ok=True)
     jobs = []
     plate_paths = []
@@ -104,14 +105,14 @@ def _frame(ms: int, fps: int) -> int:
 
 
 def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: str | None,
-                fonts: str) -> tuple[list[str], str]:
+                fonts: str, size: tuple[int, int] | None = None) -> tuple[list[str], str]:
     """Filter chains for the picture; inputs 0..n-1 are plates, then one per title card.
 
     Crossfades blend only their overlap: each clip is cut into head / body / tail, the tail of one
     clip and the head of the next go through `xfade`, and everything is concatenated in order.
     (A chain of full-length `xfade`s makes ffmpeg run every clip from the start and queue frames.)
     """
-    width, height = SIZES[aspect]
+    width, height = size or SIZES[aspect]
     fps = timeline.fps
     clips = timeline.visuals
     first = [_frame(c.start_ms, fps) for c in clips]
@@ -217,12 +218,14 @@ def loudness_gain(timeline: Timeline, opts: RenderOptions) -> float:
 
 
 def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: RenderOptions,
-           progress: Callable[[float], None] | None = None) -> RenderResult:
-    width, height = SIZES[aspect]
+           progress: Callable[[float], None] | None = None, size: tuple[int, int] | None = None) -> RenderResult:
+    """`size` (even numbers, the aspect's shape) renders smaller than full size, e.g. for previews;
+    layouts are fractions of the frame and libass scales the captions from their 1080p PlayRes."""
+    width, height = size or SIZES[aspect]
     assets = work_dir / f"render-{aspect}"
     with ThreadPoolExecutor(max_workers=1) as pool:
         gain_future = pool.submit(loudness_gain, timeline, opts)  # overlaps with drawing the stills
-        plate_paths, card_paths = prepare_assets(timeline, aspect, assets)
+        plate_paths, card_paths = prepare_assets(timeline, aspect, assets, size)
         captions_file = None
         if timeline.captions and timeline.captions.lines:
             (assets / "captions.ass").write_text(to_ass(timeline.captions, aspect, timeline.accent), "utf-8")
@@ -240,7 +243,7 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
         inputs += ["-i", p.name]
     audio_args, voice_in, music_in = _audio_inputs(timeline, len(plate_paths) + len(card_paths))
     audio_args = [str(Path(a).resolve()) if a != "-i" else a for a in audio_args]
-    chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts")
+    chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts", size)
     graph = ";".join(chains) + ";" + audio_graph(timeline, voice_in, music_in, gain)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.stem + ".part.mp4")  # never leave a half-written file as the result

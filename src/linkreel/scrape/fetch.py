@@ -14,6 +14,8 @@ The guard:
   bomb gets past `fetch_max_bytes`; connect/read timeouts plus an overall deadline.
 
 `Settings.allow_private_urls=True` switches the address check off (tests, local demos).
+`Settings.fetch_allow` (`LINKREEL_FETCH_ALLOW`, comma-separated host names and IPs/CIDRs) exempts
+just those hosts or networks (an intranet shop, a test server); everything else stays guarded.
 Every failure is a `FetchError` with a one-line message meant for the user.
 """
 
@@ -109,12 +111,36 @@ def _system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
+def parse_allow(spec: str) -> tuple[frozenset[str], tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]]:
+    """`LINKREEL_FETCH_ALLOW` ("intranet.local, 10.1.0.0/16, ::1") → (host names, networks)."""
+    hosts: set[str] = set()
+    networks = []
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip("[]"), strict=False))
+        except ValueError:
+            hosts.add(item.lower().rstrip("."))
+    return frozenset(hosts), tuple(networks)
+
+
 class _AddressGuard:
     """Resolves a host and returns only addresses we may connect to (or raises FetchError)."""
 
-    def __init__(self, allow_private: bool, resolver: Resolver) -> None:
+    def __init__(self, allow_private: bool, resolver: Resolver, allow: str = "") -> None:
         self.allow_private = allow_private
         self._resolver = resolver
+        self._allowed_hosts, self._allowed_networks = parse_allow(allow)
+
+    def _exempt(self, host: str, addr: str) -> bool:
+        if host.lower().rstrip(".") in self._allowed_hosts:
+            return True
+        try:
+            ip = ipaddress.ip_address(addr.split("%")[0])
+        except ValueError:
+            return False
+        return any(ip in net for net in self._allowed_networks if net.version == ip.version)
 
     def resolve(self, host: str, port: int) -> list[str]:
         host = host.strip("[]")
@@ -133,7 +159,7 @@ class _AddressGuard:
             # Any blocked address refuses the host: a name that answers with one public and one
             # private address is a rebinding trick, not a shop.
             for addr in addresses:
-                reason = blocked_reason(addr)
+                reason = None if self._exempt(host, addr) else blocked_reason(addr)
                 if reason:
                     if addr == host:
                         raise FetchError(f"blocked: {addr} is {reason}")
@@ -307,7 +333,7 @@ class Fetcher:
     ) -> None:
         self.settings = settings or Settings()
         s = self.settings
-        self._guard = _AddressGuard(s.allow_private_urls, resolver or _system_resolver)
+        self._guard = _AddressGuard(s.allow_private_urls, resolver or _system_resolver, s.fetch_allow)
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=8)
         self._client = httpx.Client(
             transport=transport or _GuardedTransport(self._guard, limits),
@@ -348,6 +374,37 @@ class Fetcher:
         raise FetchError(
             f"too many redirects (more than {self.settings.fetch_max_redirects}) starting at {url}"
         )
+
+    def check(self, url: str) -> None:
+        """Refuse a URL the guard would refuse (scheme, host, resolved addresses), without fetching it.
+
+        For URLs stored now and fetched later (webhooks, music): the 400 comes at request time. The
+        guard runs again on every real request, so a DNS change in between gains nothing.
+        """
+        parsed = _check_url(url)
+        host = parsed.raw_host.decode("ascii")
+        self._guard.resolve(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+
+    def post(self, url: str, content: bytes, headers: dict[str, str], timeout_s: float = 10.0) -> int:
+        """POST to a user-supplied URL (webhooks) under the same guard; returns the HTTP status.
+
+        Redirects are not followed (a receiver that redirects has not received), the answer's body
+        is never read, and the whole exchange is bounded by `timeout_s`.
+        """
+        parsed = _check_url(url)
+        self.check(url)
+        host = parsed.host
+        try:
+            with self._client.stream("POST", parsed, content=content, headers=headers,
+                                     timeout=httpx.Timeout(timeout_s)) as resp:
+                return resp.status_code
+        except httpx.TimeoutException:
+            raise HostUnreachable(f"{host} did not answer within {timeout_s:g} s") from None
+        except httpx.ConnectError as exc:
+            raise HostUnreachable(f"could not reach {host}: {_connect_message(exc)}") from None
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise FetchError(f"could not post to {url}: {detail}") from None
 
     def _get_once(self, url: httpx.URL, limit: int, accept: str, deadline: float) -> FetchResult | str:
         host = url.host

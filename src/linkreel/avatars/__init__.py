@@ -1,0 +1,1 @@
+"""Avatars: the persona library (presenters); the renderer comes with a later issue."""

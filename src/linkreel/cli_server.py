@@ -1,0 +1,93 @@
+"""`linkreel serve` and `linkreel worker`: the API server (with embedded render workers) and a worker alone.
+
+    linkreel serve --host 127.0.0.1 --port 8000 --workers 1   # API + 1 render thread: one command does it all
+    linkreel serve --workers 0                                # API only; run workers elsewhere
+    linkreel worker --concurrency 2                           # a consumer alone (same DB and queue settings)
+
+Both migrate the database and re-queue work left behind by a dead process (`runner.recover`) before
+they start; `serve` also sweeps for work whose worker died while it runs. Also runnable as
+`python -m linkreel.cli_server serve …`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+import typer
+
+from linkreel.config import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Run the linkreel API server and its render workers.")
+
+SWEEP_S = 60.0  # how often `serve` looks for work whose worker died
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # one line per task is noise at INFO
+
+
+def _start_sweeper(settings: Settings, stop: threading.Event) -> None:
+    from linkreel.jobs.runner import recover
+
+    def sweep() -> None:
+        while not stop.wait(SWEEP_S):
+            try:
+                recover(settings, only_stale=True)
+            except Exception:
+                logging.getLogger("linkreel.runner").exception("recovery sweep failed")
+
+    threading.Thread(target=sweep, name="recover-sweep", daemon=True).start()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Render worker threads in this process (0: API only)")] = 1,
+) -> None:
+    """Serve the REST API, the preview pages and /media; render in the same process unless --workers 0."""
+    import uvicorn
+
+    from linkreel.api.app import create_app
+    from linkreel.jobs.db import migrate
+    from linkreel.jobs.queue import start_consumers
+    from linkreel.jobs.runner import recover
+
+    _logging()
+    settings = Settings()
+    migrate(settings)
+    api = create_app(settings, migrate_db=False)
+    recover(settings, api.state.db)
+    consumers = start_consumers(settings, workers, api.state.db) if workers > 0 else None
+    stop = threading.Event()
+    _start_sweeper(settings, stop)
+    try:
+        uvicorn.run(api, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+    finally:
+        stop.set()
+        if consumers is not None:
+            consumers.stop()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Render worker threads")] = 1,
+) -> None:
+    """Run a queue consumer alone (renders and webhooks), for more render machines or processes."""
+    from linkreel.jobs.db import migrate
+    from linkreel.jobs.queue import run_worker
+    from linkreel.jobs.runner import recover
+
+    _logging()
+    settings = Settings()
+    migrate(settings)
+    recover(settings)
+    run_worker(settings, max(1, concurrency))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,173 @@
+"""Web pages: the embeddable preview player and a read-only editor page.
+
+* `/preview/{media_job}/` plays a preview's low-resolution video and lists its storyboard scenes
+  (role, spoken line, on-screen text; a click seeks the video). It is public (the id is an
+  unguessable UUID) and may be framed by any origin: `Content-Security-Policy: frame-ancestors *`.
+* `/editor/{job_id}/` shows a job's status, previews and outputs (editing comes with a later issue).
+
+Nothing else of the site may be framed: `mount(app)` adds a middleware that sends
+`X-Frame-Options: DENY` and `frame-ancestors 'none'` on every other response.
+
+The preview page reads `<media>/<media_job>/preview.json`, written by the job runner, so it needs no
+database; it refreshes itself while the preview video is still being rendered.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from linkreel.api.errors import ApiError
+from linkreel.api.pagination import is_uuid
+from linkreel.jobs.models import VideoJob
+
+router = APIRouter(include_in_schema=False)
+
+FRAMEABLE_PREFIX = "/preview/"
+
+_STYLE = """
+body{margin:0;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#111216;color:#eceef2}
+main{display:flex;gap:20px;padding:16px;flex-wrap:wrap;justify-content:center}
+.player{flex:0 1 auto;display:flex;align-items:center;justify-content:center}
+video{max-height:calc(100vh - 32px);max-width:100%;border-radius:10px;background:#000}
+.wait{width:280px;aspect-ratio:9/16;display:flex;align-items:center;justify-content:center;border-radius:10px;
+background:#1d1f26;color:#9aa0ad;text-align:center;padding:12px}
+aside{flex:1 1 260px;max-width:460px}
+h1{font-size:17px;margin:4px 0 2px}.meta{color:#9aa0ad;font-size:13px;margin-bottom:10px}
+ol{list-style:none;padding:0;margin:0}li{padding:8px 10px;border-radius:8px;margin-bottom:6px;background:#1d1f26;
+cursor:pointer}li.on{outline:2px solid #ffd600}.role{font-size:11px;text-transform:uppercase;letter-spacing:.06em;
+color:#ffd600}.screen{color:#9aa0ad;font-size:13px}
+table{border-collapse:collapse}td,th{padding:4px 10px;text-align:left;border-bottom:1px solid #2a2d36}
+a{color:#7cc4ff}
+"""
+
+_SEEK_JS = """
+const v=document.querySelector('video');const items=[...document.querySelectorAll('li[data-start]')];
+items.forEach(li=>li.addEventListener('click',()=>{if(v){v.currentTime=parseFloat(li.dataset.start);v.play();}}));
+if(v){v.addEventListener('timeupdate',()=>{let cur=null;for(const li of items){if(parseFloat(li.dataset.start)<=
+v.currentTime+0.05)cur=li;}items.forEach(li=>li.classList.toggle('on',li===cur));});}
+"""
+
+
+def _page(title: str, body: str, nonce: str, refresh: int | None = None) -> str:
+    meta = f'<meta http-equiv="refresh" content="{refresh}">' if refresh else ""
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1">{meta}'
+            f"<title>{html.escape(title)}</title><style nonce=\"{nonce}\">{_STYLE}</style></head>"
+            f"<body>{body}</body></html>")
+
+
+def _csp(nonce: str, frame_ancestors: str) -> str:
+    return (f"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'nonce-{nonce}'; "
+            f"script-src 'nonce-{nonce}'; frame-ancestors {frame_ancestors}")
+
+
+def _read_preview(request: Request, media_job: str) -> dict[str, Any] | None:
+    if not is_uuid(media_job):
+        return None
+    path: Path = request.app.state.settings.media_path / media_job.lower() / "preview.json"
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _scene_item(scene: dict[str, Any]) -> str:
+    e = html.escape
+    start = "" if scene.get("start") is None else f' data-start="{float(scene["start"]):.2f}"'
+    screen = f'<div class="screen">on screen: {e(scene["on_screen"])}</div>' if scene.get("on_screen") else ""
+    return f'<li{start}><div class="role">{e(scene["role"])}</div><div>{e(scene["text"])}</div>{screen}</li>'
+
+
+@router.get("/preview/{media_job}/")
+def preview_page(media_job: str, request: Request) -> HTMLResponse:
+    data = _read_preview(request, media_job)
+    if data is None:
+        raise ApiError.not_found()
+    nonce = secrets.token_urlsafe(12)
+    mj = html.escape(data["media_job"])
+    if data.get("video"):
+        # Same-origin paths: the page works whatever host name the viewer used to reach it.
+        player = (f'<video src="/media/{mj}/preview.mp4" poster="/media/{mj}/preview.jpg" controls playsinline '
+                  f'preload="metadata"></video>')
+        refresh = None
+    else:
+        player = '<div class="wait">Rendering the preview video…<br>this page refreshes by itself.</div>'
+        refresh = 4
+    scenes = "".join(_scene_item(scene) for scene in data.get("scenes", []))
+    meta = " · ".join(html.escape(str(x)) for x in (data.get("visual_style"), data.get("aspect_ratio"),
+                                                     data.get("language"), f'{data.get("duration", 0):g} s'))
+    body = (f'<main><div class="player">{player}</div><aside><h1>{html.escape(data.get("title") or "")}</h1>'
+            f'<div class="meta">{meta}</div><ol>{scenes}</ol></aside></main>'
+            f'<script nonce="{nonce}">{_SEEK_JS}</script>')
+    return HTMLResponse(_page(data.get("title") or "Preview", body, nonce, refresh), headers={
+        "Content-Security-Policy": _csp(nonce, "*"), "Cache-Control": "no-store"})
+
+
+def _output_row(out: dict[str, Any]) -> str:
+    e = html.escape
+    link = f'<a href="{e(out["video_output"])}">MP4</a>' if out.get("video_output") else ""
+    return (f"<tr><td>{e(out['visual_style'])}</td><td>{e(out['aspect_ratio'])}</td><td>{e(out['status'])}</td>"
+            f"<td>{link}</td></tr>")
+
+
+@router.get("/editor/{job_id}/")
+def editor_page(job_id: str, request: Request) -> HTMLResponse:
+    job = None
+    if is_uuid(job_id):
+        with request.app.state.db.session() as s:
+            job = s.get(VideoJob, job_id.lower())
+    if job is None:
+        raise ApiError.not_found()
+    nonce = secrets.token_urlsafe(12)
+    e = html.escape
+    rows = "".join(_output_row(o) for o in job.outputs or [])
+    listed = job.previews or ([{"media_job": job.media_job, "visual_style": job.params.get("visual_style"),
+                                "aspect_ratio": job.params.get("aspect_ratio")}] if job.preview else [])
+    previews = "".join(
+        f"<tr><td>{e(str(p['visual_style']))}</td><td>{e(str(p['aspect_ratio']))}</td>"
+        f"<td><a href=\"/preview/{e(p['media_job'])}/\">preview</a></td></tr>" for p in listed)
+    body = (f"<main><aside style=\"max-width:760px\"><h1>Video {e(job.id)}</h1>"
+            f"<div class=\"meta\">{e(job.kind)} · {e(job.status)}"
+            f"{' · ' + e(job.failed_reason) if job.failed_reason else ''}</div>"
+            f"<p>The editor (script, scenes, voice, music, captions) comes in a later release; this page is "
+            f"read-only.</p><h1>Previews</h1><table>{previews or '<tr><td>none</td></tr>'}</table>"
+            f"<h1>Renders</h1><table>{rows or '<tr><td>none yet</td></tr>'}</table></aside></main>")
+    return HTMLResponse(_page("linkreel editor", body, nonce),
+                        headers={"Content-Security-Policy": _csp(nonce, "'none'"), "Cache-Control": "no-store"})
+
+
+class FrameGuardMiddleware:
+    """Every response but the preview player refuses to be framed (clickjacking)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith(FRAMEABLE_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-frame-options"]
+                headers.append((b"x-frame-options", b"DENY"))
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", b"frame-ancestors 'none'"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def mount(app: FastAPI) -> None:
+    """Called by `create_app`: the pages, and the frame guard for everything else."""
+    app.include_router(router)
+    app.add_middleware(FrameGuardMiddleware)
