@@ -105,3 +105,17 @@ def test_no_photos_gives_distinct_product_cards() -> None:
     assert plates and len({p.title for p in plates}) == len(plates)
     assert isinstance(tl.visuals[-1], EndCardClip) and tl.visuals[-1].src is None
     assert tl.music is None
+
+
+def test_no_cta_drops_the_end_card_and_voice_volume_is_applied() -> None:
+    from linkreel.voice.narration import Narration
+
+    script, speech, texts = fixed_speech()
+    narration = Narration(speech=speech, scenes=split_scenes(speech, texts, " "), rate=1.0)
+    facts = AdFacts(title="AeroBottle Pro", price_text="$34.95", brand=None, cta="Shop now",
+                    images=("img/a.jpg", "img/b.jpg"))
+    tl = build_timeline(script, narration, facts, get_style("DynamicProductTemplate"), 15000, None,
+                        voice_volume=0.6, end_card=False)
+    assert not any(isinstance(v, EndCardClip) for v in tl.visuals)
+    assert tl.visuals[-1].end_ms == 15000 and isinstance(tl.visuals[-1], ImageClip)
+    assert tl.voice is not None and tl.voice.volume == 0.6

@@ -98,6 +98,7 @@ def make_cmd(
     voice: Annotated[str | None, typer.Option(help="Voice id (see `linkreel voices`)")] = None,
     music: Annotated[str, typer.Option(help="auto, none, a track id/name/category, or an http(s) URL")] = "auto",
     no_caption: Annotated[bool, typer.Option("--no-caption", help="No burned-in captions")] = False,
+    no_cta: Annotated[bool, typer.Option("--no-cta", help="No call-to-action end card")] = False,
     page_url: Annotated[str | None, typer.Option(help="Original address of a saved page")] = None,
     script: Annotated[str | None, typer.Option(help="Speak this text verbatim instead of writing a script")] =
         None,
@@ -110,7 +111,7 @@ def make_cmd(
     settings = Settings()
     req = AdRequest(source=source, page_url=page_url, aspect=aspect, length=length, language=language,
                     script_style=script_style, visual_style=visual_style, voice=voice, music=music,
-                    captions=not no_caption, script_text=script)
+                    captions=not no_caption, end_card=not no_cta, script_text=script)
     work = workdir or default_workdir(settings, source)
     with ConsoleProgress(live=err.is_terminal and not as_json) as progress:
         result = make_ad(req, output, work, settings, progress)

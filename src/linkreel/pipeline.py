@@ -49,7 +49,9 @@ class AdRequest:
     voice: str | None = None
     music: str = "auto"  # "auto", "none", a track id/name/category, or an http(s) URL
     music_volume: float | None = None
+    voice_volume: float | None = None  # 0..1; None: full level (the mix is loudness-normalised anyway)
     captions: bool = True
+    end_card: bool = True  # the call-to-action end card (`no_cta` turns it off)
     script_text: str | None = None  # spoken verbatim instead of a written script
 
     def validate(self) -> None:
@@ -67,8 +69,9 @@ class AdRequest:
         choice = self.music.strip().lower()
         if choice not in ("auto", "none") and not choice.startswith(("http://", "https://")):
             music_lib.get_track(self.music)
-        if self.music_volume is not None and not 0.0 <= self.music_volume <= 1.0:
-            raise InputError("music volume must be between 0.0 and 1.0")
+        for name, volume in (("music", self.music_volume), ("voice", self.voice_volume)):
+            if volume is not None and not 0.0 <= volume <= 1.0:
+                raise InputError(f"{name} volume must be between 0.0 and 1.0")
 
 
 @dataclass
@@ -250,10 +253,12 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
     timeline = cache.run(
         "timeline",
         {"script": script, "narration": narration, "brief": scraped, "style": req.visual_style,
-         "music": music, "music_volume": req.music_volume, "captions": captions, "length": req.length},
+         "music": music, "music_volume": req.music_volume, "captions": captions, "length": req.length,
+         "voice_volume": req.voice_volume, "end_card": req.end_card},
         Timeline,
         lambda d: build_timeline(script, narration, ad_facts(scraped, script), style, duration_ms, music.path,
-                                 music_volume=req.music_volume, captions=captions, fps=settings.fps),
+                                 music_volume=req.music_volume, captions=captions, fps=settings.fps,
+                                 voice_volume=req.voice_volume, end_card=req.end_card),
     )
     return AdPlan(req=req, brief=scraped, script=script, narration=narration, music=music, timeline=timeline,
                   cache=cache)

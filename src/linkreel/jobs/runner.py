@@ -155,6 +155,8 @@ def ad_request(params: dict[str, Any], visual_style: str, aspect: str) -> AdRequ
         voice=params.get("override_voice"),
         music=music,
         music_volume=params.get("background_music_volume"),
+        voice_volume=params.get("voiceover_volume"),
+        end_card=not params.get("no_cta"),
         captions=not (params.get("no_caption") or caption_setting.get("hidden") is True),
         script_text=params.get("override_script") or None,
     )

@@ -40,12 +40,13 @@ class AdFacts:
     images: tuple[str, ...]  # local paths of usable product photos, best first
 
 
-def _scene_bounds(script: Script, narration: Narration, duration_ms: int) -> list[tuple[int, int]]:
+def _scene_bounds(script: Script, narration: Narration, duration_ms: int,
+                  end_card: bool) -> list[tuple[int, int]]:
     """Visible [start, end) of each scene: from just before its first word to the next scene."""
     starts = [0] + [LEAD_IN_MS + max(0, s.start_ms - 120) for s in narration.scenes[1:]]
     ends = starts[1:] + [duration_ms]
     # The end card needs room; the CTA scene starts no later than MIN_END_CARD_MS before the end.
-    if script.scenes[-1].role == SceneRole.CTA and len(starts) > 1:
+    if end_card and script.scenes[-1].role == SceneRole.CTA and len(starts) > 1:
         starts[-1] = min(starts[-1], duration_ms - MIN_END_CARD_MS)
         ends[-2] = starts[-1]
     return list(zip(starts, ends, strict=True))
@@ -54,12 +55,12 @@ def _scene_bounds(script: Script, narration: Narration, duration_ms: int) -> lis
 Shot = tuple[int, int, int | None, int]  # start, end, image index (None: no photo), scene index
 
 
-def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int) -> list[Shot]:
+def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int, end_card: bool) -> list[Shot]:
     """Shots per scene; long scenes get a second shot with the next image, very short ones merge."""
     shots: list[Shot] = []
     counter = 0
     for k, ((start, end), scene) in enumerate(zip(bounds, script.scenes, strict=True)):
-        if scene.role == SceneRole.CTA:
+        if end_card and scene.role == SceneRole.CTA:
             shots.append((start, end, None, k))
             continue
         first = scene.image if scene.image is not None and scene.image < n_images else counter
@@ -71,7 +72,8 @@ def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int) -> list
         counter = (first + pieces) % max(1, n_images)
     merged: list[Shot] = []
     for shot in shots:
-        if merged and shot[1] - shot[0] < MIN_SHOT_MS and script.scenes[shot[3]].role != SceneRole.CTA:
+        is_end_card = end_card and script.scenes[shot[3]].role == SceneRole.CTA
+        if merged and shot[1] - shot[0] < MIN_SHOT_MS and not is_end_card:
             merged[-1] = (merged[-1][0], shot[1], merged[-1][2], merged[-1][3])
         else:
             merged.append(shot)
@@ -88,17 +90,19 @@ def build_timeline(
     music_volume: float | None = None,
     captions: CaptionTrack | None = None,
     fps: int = 30,
+    voice_volume: float | None = None,
+    end_card: bool = True,
 ) -> Timeline:
-    bounds = _scene_bounds(script, narration, duration_ms)
+    bounds = _scene_bounds(script, narration, duration_ms, end_card)
     half = style.transition_ms // 2
     visuals: list[VisualClip] = []
-    shots = _shots(bounds, script, len(facts.images))
+    shots = _shots(bounds, script, len(facts.images), end_card)
     for i, (start, end, image, k) in enumerate(shots):
         # Consecutive clips overlap by the transition: the cut point is the middle of the crossfade.
         s = 0 if i == 0 else start - half
         e = duration_ms if i == len(shots) - 1 else end + half
         motion = style.motions[i % len(style.motions)]
-        if image is None and i == len(shots) - 1 and script.scenes[-1].role == SceneRole.CTA:
+        if end_card and image is None and i == len(shots) - 1 and script.scenes[-1].role == SceneRole.CTA:
             visuals.append(EndCardClip(src=facts.images[0] if facts.images else None, cta=facts.cta,
                                        title=facts.title, price_text=facts.price_text, brand=facts.brand,
                                        start_ms=s, end_ms=e, motion=END_CARD_MOTION))
@@ -132,7 +136,8 @@ def build_timeline(
         visuals=visuals,
         overlays=overlays,
         captions=captions,
-        voice=AudioClip(src=narration.speech.audio_path, start_ms=LEAD_IN_MS),
+        voice=AudioClip(src=narration.speech.audio_path, start_ms=LEAD_IN_MS,
+                        volume=1.0 if voice_volume is None else voice_volume),
         music=MusicClip(src=music_path, volume=style.music_volume if music_volume is None else music_volume)
         if music_path else None,
         accent=style.accent,
