@@ -174,21 +174,29 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
 
 def title_card(title: str, price_text: str | None, size: tuple[int, int], accent: Color,
                language: str) -> Image.Image:
-    """A translucent panel with the product name and a price pill (RGBA, the card's own size)."""
+    """A translucent panel with the product name and a price pill (RGBA, the card's own size).
+
+    Sizes are derived from the card's height so the block always fits, at 1080p or at preview size.
+    """
     w, h = size
     card = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(card)
     draw.rounded_rectangle((0, 0, w - 1, h - 1), min(w, h) // 5, fill=(12, 12, 16, 200))
-    has_price = bool(price_text)
-    tfont = pil_font(family_for_text(title, language), max(18, round(h * (0.28 if has_price else 0.34))))
-    lines = wrap(title, tfont, int(w * 0.9), 2 if h > 2.2 * tfont.size else 1)
-    block_h = round(tfont.size * 1.22) * len(lines) + (round(h * 0.34) if has_price else 0)
+    family = family_for_text(title, language)
+    pill_h = round(h * 0.30) if price_text else 0
+    room = h * 0.86 - pill_h - (h * 0.04 if price_text else 0)  # height left for the title lines
+    one_line = pil_font(family, max(8, round(min(h * 0.34, room / 1.22))))
+    if one_line.getlength(title) <= w * 0.9:
+        tfont, lines = one_line, [title]
+    else:  # two smaller lines read better than one ellipsized line
+        tfont = pil_font(family, max(8, round(room / (2 * 1.22))))
+        lines = wrap(title, tfont, int(w * 0.9), 2)
+    block_h = round(tfont.size * 1.22) * len(lines) + (pill_h + round(h * 0.04) if price_text else 0)
     y = draw_text_block(draw, lines, tfont, w // 2, (h - block_h) // 2, (255, 255, 255))
     if price_text:
-        pfont = pil_font(family_for_text(price_text, language), max(16, round(h * 0.24)))
+        pfont = pil_font(family_for_text(price_text, language), max(8, round(pill_h / 1.35)))
         pw = int(pfont.getlength(price_text)) + pfont.size
-        ph = round(pfont.size * 1.35)
-        x0 = (w - pw) // 2
-        draw.rounded_rectangle((x0, y + 4, x0 + pw, y + 4 + ph), ph // 2, fill=(*accent, 255))
-        draw.text((w // 2, y + 4 + ph // 2), price_text, font=pfont, fill=(20, 20, 20), anchor="mm")
+        x0, y0 = (w - pw) // 2, y + round(h * 0.04)
+        draw.rounded_rectangle((x0, y0, x0 + pw, y0 + pill_h), pill_h // 2, fill=(*accent, 255))
+        draw.text((w // 2, y0 + pill_h // 2), price_text, font=pfont, fill=(20, 20, 20), anchor="mm")
     return card
