@@ -15,8 +15,11 @@ def _accent_box(img: np.ndarray) -> tuple[int, int, int, int]:
     return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
 
 
+TITLES = ["AeroBottle Pro 750 ml Insulated Steel Water Bottle", "Mug", "スーパー加湿器 プロ 大容量タイプ"]
+
+
 @pytest.mark.parametrize("size", [(950, 192), (475, 96), (768, 324), (384, 162), (950, 130)])
-@pytest.mark.parametrize("title", ["AeroBottle Pro 750 ml Insulated Steel Water Bottle", "Mug", "スーパー加湿器 プロ 大容量タイプ"])
+@pytest.mark.parametrize("title", TITLES)
 def test_title_card_price_pill_inside(size: tuple[int, int], title: str) -> None:
     card = np.asarray(title_card(title, "34,95 $", size, ACCENT, "de"))
     x0, y0, x1, y1 = _accent_box(card)
