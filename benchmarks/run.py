@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from tests.helpers import EXAMPLES, serve_dir  # noqa: E402
 
 from linkreel.config import Settings  # noqa: E402
+from linkreel.media.captions import join_words  # noqa: E402
 from linkreel.media.ffmpeg import ffmpeg_exe  # noqa: E402
 from linkreel.media.fonts import font_path  # noqa: E402
 from linkreel.media.probe import probe  # noqa: E402
@@ -64,7 +65,7 @@ def main() -> int:
     tl = result.timeline
     lines = tl.captions.lines if tl.captions else []
     captions = [{"start": line.start_ms / 1000, "end": line.end_ms / 1000,
-                 "text": line.joiner.join(w.text for w in line.words)} for line in lines]
+                 "text": join_words([w.text for w in line.words], line.joiner)} for line in lines]
     spec = {
         "width": 1080, "height": 1920, "fps": 30, "duration": float(LENGTH),
         "images": [img.path for img in result.brief.images if img.path],

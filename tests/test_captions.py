@@ -80,3 +80,22 @@ def test_cjk_words_joined_without_spaces() -> None:
     assert all(line.joiner == "" for line in track.lines)
     shown = "".join(w.text for line in track.lines for w in line.words)
     assert shown == text
+
+
+def test_cjk_lines_limited_by_length_not_word_count() -> None:
+    """Japanese is timed per mora: a line holds up to the character limit, not four 'words'."""
+    from linkreel.media.captions import MAX_LINE_CHARS_CJK
+
+    text = "これはほんとうにすごいです。"
+    words = [CaptionWord(text=ch, start_ms=i * 150, end_ms=(i + 1) * 150) for i, ch in enumerate(text)]
+    lines = group_lines(words, no_spaces=True)
+    assert all(len(line) <= MAX_LINE_CHARS_CJK for line in lines)
+    assert max(len(line) for line in lines) > 4
+
+
+def test_latin_words_keep_their_space_in_japanese_captions() -> None:
+    from linkreel.media.captions import join_words
+
+    assert join_words(["750", "ml", "Insulated", "です", "。"], "") == "750 ml Insulatedです。"
+    assert join_words(["すご", "い"], "") == "すごい"
+    assert join_words(["a", "b"], " ") == "a b"

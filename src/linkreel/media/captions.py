@@ -57,10 +57,10 @@ def _sentences(words: list[CaptionWord]) -> list[list[CaptionWord]]:
     return runs
 
 
-def _balanced(run: list[CaptionWord], limit: int, joiner_len: int) -> list[list[CaptionWord]]:
+def _balanced(run: list[CaptionWord], limit: int, joiner_len: int, max_words: int) -> list[list[CaptionWord]]:
     """Split one sentence into the fewest lines within the limits, as even as possible (no orphans)."""
     total = sum(len(w.text) for w in run) + joiner_len * (len(run) - 1)
-    n = max(math.ceil(total / limit), math.ceil(len(run) / MAX_LINE_WORDS), 1)
+    n = max(math.ceil(total / limit), math.ceil(len(run) / max_words), 1)
     target = total / n
     lines: list[list[CaptionWord]] = []
     cur: list[CaptionWord] = []
@@ -68,7 +68,7 @@ def _balanced(run: list[CaptionWord], limit: int, joiner_len: int) -> list[list[
     for w in run:
         remaining_lines = n - len(lines)
         grow = len(w.text) + (joiner_len if cur else 0)
-        full = len(cur) >= MAX_LINE_WORDS or (cur and length + grow > target + len(w.text) / 2)
+        full = len(cur) >= max_words or (cur and length + grow > target + len(w.text) / 2)
         if cur and full and remaining_lines > 1:
             lines.append(cur)
             cur, length, grow = [], 0, len(w.text)
@@ -81,7 +81,21 @@ def _balanced(run: list[CaptionWord], limit: int, joiner_len: int) -> list[list[
 def group_lines(words: list[CaptionWord], no_spaces: bool) -> list[list[CaptionWord]]:
     limit = MAX_LINE_CHARS_CJK if no_spaces else MAX_LINE_CHARS
     joiner_len = 0 if no_spaces else 1
-    return [line for run in _sentences(words) for line in _balanced(run, limit, joiner_len)]
+    # Unspaced scripts are timed per character or mora, so only the length limits a line there.
+    max_words = limit if no_spaces else MAX_LINE_WORDS
+    return [line for run in _sentences(words) for line in _balanced(run, limit, joiner_len, max_words)]
+
+
+def separator(left: str, right: str, joiner: str) -> str:
+    """What goes between two caption words; in unspaced scripts Latin neighbours still get a space."""
+    if joiner:
+        return joiner
+    latin = left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum()
+    return " " if latin else ""
+
+
+def join_words(texts: list[str], joiner: str) -> str:
+    return "".join((separator(texts[i - 1], t, joiner) if i else "") + t for i, t in enumerate(texts))
 
 
 def caption_track(speech: Speech, language: str, offset_ms: int, box: dict[str, Box]) -> CaptionTrack:
@@ -157,7 +171,9 @@ def to_ass(track: CaptionTrack, aspect: str, highlight: tuple[int, int, int] = (
                 (f"{{\\c{hi}\\fscx112\\fscy112}}{_escape(x.text)}{{\\r}}" if j == k else _escape(x.text))
                 for j, x in enumerate(line.words)
             ]
-            text = f"{{\\pos({cx},{cy})}}" + line.joiner.join(parts)
+            plain = [x.text for x in line.words]
+            seps = [""] + [separator(a, b, line.joiner) for a, b in zip(plain, plain[1:], strict=False)]
+            text = f"{{\\pos({cx},{cy})}}" + "".join(sep + part for sep, part in zip(seps, parts, strict=True))
             events.append(f"Dialogue: 0,{_ts(word.start_ms)},{_ts(max(end, word.start_ms + 10))},"
                           f"Caption,,0,0,0,,{text}")
     return header + "\n" + "\n".join(events) + "\n"

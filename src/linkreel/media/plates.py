@@ -163,6 +163,9 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
         y = draw_text_block(draw, [price_text], pfont, cx, y + int(min(w, h) * 0.02), accent, stroke=2)
     # The call to action as a button.
     cfont = pil_font(family_for_text(cta, language), round(min(w, h) * 0.058))
+    if cfont.getlength(cta) > text_w - 120:  # shrink a long call to action before cutting it
+        size = max(round(cfont.size * 0.6), int(cfont.size * (text_w - 120) / cfont.getlength(cta)))
+        cfont = pil_font(family_for_text(cta, language), size)
     label = wrap(cta, cfont, text_w - 120, 1)[0]
     tw = int(cfont.getlength(label))
     bh = round(cfont.size * 1.9)
