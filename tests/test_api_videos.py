@@ -470,14 +470,18 @@ def test_flow_c_preview_list_then_render_one(env: Env, tmp_path: Path) -> None:
     assert_webhooks_signed(env.receiver, job["id"])
 
 
+DEAD_MUSIC = "http://127.0.0.1:9/bed.mp3"  # nothing listens on the discard port
+
+
 def test_failed_job_is_refunded_with_a_plain_reason(env: Env) -> None:
     before = env.balance()
-    # The offline script writer has no Korean phrases: the job fails at the script stage.
-    r = env.post("/api/link_to_videos/", json=env.body(language="ko", visual_style="FullScreenTemplate"))
+    # The music URL answers nothing (closed port): the job fails when it fetches it.
+    r = env.post("/api/link_to_videos/",
+                 json=env.body(background_music_url=DEAD_MUSIC, visual_style="FullScreenTemplate"))
     assert r.status_code == 200 and r.json()["credits_used"] == 5
     failed = env.wait_status(r.json()["id"], timeout=60)
     assert failed["status"] == "failed"
-    assert "Korean" in failed["failed_reason"] and "override_script" in failed["failed_reason"]
+    assert "127.0.0.1" in failed["failed_reason"] and "Traceback" not in failed["failed_reason"]
     assert failed["outputs"][0]["status"] == "failed" and failed["credits_used"] == 0
     assert [s["status"] for s in failed["stages"]].count("failed") == 1
     assert env.balance() == before
@@ -487,10 +491,10 @@ def test_failed_job_is_refunded_with_a_plain_reason(env: Env) -> None:
 
 def test_failed_preview_answers_200_failed(env: Env) -> None:
     before = env.balance()
-    r = env.post("/api/link_to_videos/preview/", json=env.body(language="ko"))
+    r = env.post("/api/link_to_videos/preview/", json=env.body(background_music_url=DEAD_MUSIC))
     assert r.status_code == 200
     job = r.json()
-    assert job["status"] == "failed" and "Korean" in job["failed_reason"] and job["credits_used"] == 0
+    assert job["status"] == "failed" and "127.0.0.1" in job["failed_reason"] and job["credits_used"] == 0
     assert env.balance() == before
 
 
@@ -525,7 +529,8 @@ def test_only_the_preview_player_can_be_framed(env: Env) -> None:
 def test_webhook_retries_with_backoff_then_drops(env: Env) -> None:
     db: Database = env.client.app.state.db  # type: ignore[attr-defined]
     # A job without a webhook of its own (it fails at once), so no other delivery meets the failing receiver.
-    job_id = env.post("/api/link_to_videos/preview/", json=env.body(language="ko", webhook_url=None)).json()["id"]
+    job_id = env.post("/api/link_to_videos/preview/",
+                      json=env.body(background_music_url=DEAD_MUSIC, webhook_url=None)).json()["id"]
     with db.session() as s:
         delivery = WebhookDelivery(job_id=job_id, url=env.receiver.url, payload={"id": job_id, "status": "done"})
         s.add(delivery)

@@ -45,38 +45,38 @@ class SpeechRate:
 # espeak-ng 1.52 at its default 175 wpm, on the text the narration speaks (numbers written out by
 # `normalize_for_speech`), plus PAUSE_S at each , . ! ? and their CJK forms. Letters predict speech
 # time far better than words (per-scene error ±4-11 % against ±13-25 %: "Moisturizer" takes longer
-# than "a"). Measured on ~2,000 scenes of this writer per language (en es de fr it ja nl pt); the
-# others on sample sentences, scaled by how much the samples underestimated en and de (~7 %).
+# than "a"). Measured on ~2,000 scenes of this writer per language (en es de fr it ja nl pt), and on
+# the 30 s scripts of 13 styles x 2 products per language for the others ("# scenes" marks both).
 SPEECH_RATES: dict[str, SpeechRate] = {
-    "ar": SpeechRate(11.1, "letter"),
-    "bg": SpeechRate(15.3, "letter"),
-    "cs": SpeechRate(15.0, "letter"),
-    "da": SpeechRate(18.7, "letter"),
+    "ar": SpeechRate(10.5, "letter"),  # scenes
+    "bg": SpeechRate(12.2, "letter"),  # scenes
+    "cs": SpeechRate(14.6, "letter"),  # scenes
+    "da": SpeechRate(17.5, "letter"),  # scenes
     "de": SpeechRate(17.2, "letter"),  # scenes
-    "el": SpeechRate(17.5, "letter"),
+    "el": SpeechRate(13.8, "letter"),  # scenes
     "en": SpeechRate(16.6, "letter"),  # scenes (~3.0 words/s with pauses)
     "es": SpeechRate(16.3, "letter"),  # scenes
-    "fi": SpeechRate(15.3, "letter"),
+    "fi": SpeechRate(14.9, "letter"),  # scenes
     "fr": SpeechRate(20.1, "letter"),  # scenes: French writes many silent letters
-    "hi": SpeechRate(14.2, "letter"),
-    "hr": SpeechRate(15.7, "letter"),
-    "id": SpeechRate(15.0, "letter"),
+    "hi": SpeechRate(11.8, "letter"),  # scenes
+    "hr": SpeechRate(12.2, "letter"),  # scenes
+    "id": SpeechRate(14.1, "letter"),  # scenes
     "it": SpeechRate(16.2, "letter"),  # scenes
     "ja": SpeechRate(9.6, "mora"),  # scenes
-    "ko": SpeechRate(6.1, "letter"),  # a Hangul block is one syllable
-    "ms": SpeechRate(14.7, "letter"),
+    "ko": SpeechRate(7.2, "letter"),  # scenes; a Hangul block is one syllable
+    "ms": SpeechRate(11.5, "letter"),  # scenes
     "nl": SpeechRate(16.2, "letter"),  # scenes
-    "pl": SpeechRate(14.6, "letter"),
+    "pl": SpeechRate(14.2, "letter"),  # scenes
     "pt": SpeechRate(15.2, "letter"),  # scenes
-    "ro": SpeechRate(14.6, "letter"),
-    "ru": SpeechRate(17.0, "letter"),
-    "sk": SpeechRate(14.7, "letter"),
-    "sv": SpeechRate(14.3, "letter"),
-    "ta": SpeechRate(18.4, "letter"),
-    "tl": SpeechRate(15.0, "letter"),
-    "tr": SpeechRate(13.6, "letter"),
-    "uk": SpeechRate(15.5, "letter"),
-    "zh": SpeechRate(4.7, "syllable"),
+    "ro": SpeechRate(14.1, "letter"),  # scenes
+    "ru": SpeechRate(17.0, "letter"),  # scenes
+    "sk": SpeechRate(15.0, "letter"),  # scenes
+    "sv": SpeechRate(14.0, "letter"),  # scenes
+    "ta": SpeechRate(13.9, "letter"),  # scenes
+    "tl": SpeechRate(11.4, "letter"),  # scenes (the id voice)
+    "tr": SpeechRate(13.1, "letter"),  # scenes
+    "uk": SpeechRate(13.7, "letter"),  # scenes
+    "zh": SpeechRate(3.8, "syllable"),  # scenes
 }
 PAUSE_S = 0.3  # espeak's pause at a comma or a full stop
 
