@@ -141,9 +141,25 @@ def test_non_latin_render_uses_covering_font(language: str, shop: str, settings:
     assert (info.width, info.height) == (1080, 1080)
     ass = _ass(tmp_path / "work", "1x1")
     family = re.search(r"^Style: Caption,([^,]+),", ass, re.M).group(1)  # type: ignore[union-attr]
-    text = "".join(re.sub(r"\{[^}]*\}", "", t) for _, _, t in parse_events(ass))
-    assert _covers(family, text), f"{family} lacks glyphs for the {language} captions"
-    assert not _covers("Noto Sans", text)  # the check is real: the Latin font would not do
+    runs = [run for _, _, t in parse_events(ass) for run in font_runs(t, family)]
+    for font, text in runs:  # every glyph is drawn by a font that has it (\fn switches included)
+        assert _covers(font, text), f"{font} lacks glyphs for {text!r} in the {language} captions"
+    native = "".join(text for font, text in runs if font == family)
+    assert native and not _covers("Noto Sans", native)  # the check is real: the Latin font would not do
+
+
+def font_runs(event_text: str, style_font: str) -> list[tuple[str, str]]:
+    """(font, text) runs of an ASS event, following {\fn…} switches and {\r} resets."""
+    runs, font = [], style_font
+    for tags, text in re.findall(r"(\{[^}]*\})?([^{]*)", event_text):
+        if "\\r" in tags:
+            font = style_font
+        switch = re.search(r"\\fn([^\\}]+)", tags)
+        if switch:
+            font = switch.group(1)
+        if text.strip():
+            runs.append((font, text))
+    return runs
 
 
 @pytest.mark.parametrize("length", [30, 45, 60])

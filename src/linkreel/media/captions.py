@@ -7,6 +7,7 @@ highlight follows the voice exactly (timings come from the TTS word events).
 import math
 
 from linkreel.languages import get_language
+from linkreel.media.fonts import family_for_text
 from linkreel.media.timeline import SIZES, Box, CaptionLine, CaptionTrack, CaptionWord
 from linkreel.voice.speech import Speech
 
@@ -132,10 +133,28 @@ def _escape(text: str) -> str:
     return text.replace("\\", "/").replace("{", "(").replace("}", ")").replace("\n", " ")
 
 
+# At one point size some scripts look smaller than Latin (Noto Sans Arabic notably): even them out.
+_SCALE = {"Noto Sans Arabic": 1.25, "Noto Sans Devanagari": 1.1}
+
+
+def _word(text: str, style_font: str, highlight: str | None) -> str:
+    """One word as ASS: in another script's font where the caption font lacks it, highlighted if current.
+
+    libass has no font fallback list, so e.g. a Latin product name inside Arabic captions is switched
+    to Noto Sans explicitly (CJK fonts carry Latin glyphs, so their captions need no switch)."""
+    family = family_for_text(text)
+    switch = family != style_font and not style_font.startswith("Noto Sans CJK")
+    tags = (f"\\c{highlight}\\fscx112\\fscy112" if highlight else "") + (f"\\fn{family}" if switch else "")
+    if not tags:
+        return _escape(text)
+    end = "{\\r}" if highlight else f"{{\\fn{style_font}}}"
+    return f"{{{tags}}}{_escape(text)}{end}"
+
+
 def to_ass(track: CaptionTrack, aspect: str, highlight: tuple[int, int, int] = (255, 214, 0)) -> str:
     width, height = SIZES[aspect]
     x, y, w, h = track.box[aspect].pixels(width, height)  # type: ignore[index]
-    size = round(min(width, height) * (0.076 if aspect == "9x16" else 0.062))
+    size = round(min(width, height) * (0.076 if aspect == "9x16" else 0.062) * _SCALE.get(track.font, 1.0))
     cx, cy = x + w // 2, y + h // 2
     header = "\n".join([
         "[Script Info]",
@@ -167,10 +186,7 @@ def to_ass(track: CaptionTrack, aspect: str, highlight: tuple[int, int, int] = (
                 end = min(word.end_ms, word.start_ms + LINE_HOLD_MS)
                 if next_start is not None:
                     end = min(end, next_start)
-            parts = [
-                (f"{{\\c{hi}\\fscx112\\fscy112}}{_escape(x.text)}{{\\r}}" if j == k else _escape(x.text))
-                for j, x in enumerate(line.words)
-            ]
+            parts = [_word(x.text, track.font, hi if j == k else None) for j, x in enumerate(line.words)]
             plain = [x.text for x in line.words]
             seps = [""] + [separator(a, b, line.joiner) for a, b in zip(plain, plain[1:], strict=False)]
             text = f"{{\\pos({cx},{cy})}}" + "".join(sep + part for sep, part in zip(seps, parts, strict=True))
