@@ -214,9 +214,9 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
     progress = progress or Progress()
     duration_ms = req.length * 1000
     voice_id = req.voice or default_voice(req.language).id
-    get_voice(voice_id)  # fail early on an unknown voice
-    if get_voice(voice_id).language != req.language:
-        raise InputError(f"voice {voice_id} speaks {get_voice(voice_id).language}, not {req.language}")
+    voice = get_voice(voice_id)  # fail early on an unknown voice
+    if voice.language != req.language:
+        raise InputError(f"voice {voice_id} speaks {voice.language}, not {req.language}")
     cache = StageCache(workdir, on_event=progress.stage)
 
     with Fetcher(settings) as fetcher:

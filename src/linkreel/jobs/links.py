@@ -34,7 +34,7 @@ from linkreel.jobs.models import Link
 from linkreel.scrape import scrape
 from linkreel.scrape.brief import Brief, ProductImage, Review
 from linkreel.scrape.fetch import IMAGE_ACCEPT, Fetcher
-from linkreel.scrape.images import _decode, _save, download_images
+from linkreel.scrape.images import decode_image, download_images, save_image
 from linkreel.script.writer import format_price, product_name
 
 MAX_TITLE = 1000
@@ -175,11 +175,11 @@ def _fetch_image(fetcher: Fetcher, url: str, dest_stem: Path) -> ProductImage | 
     data = _fetch(fetcher, url)
     if data is None:
         return DOWNLOAD_FAILED
-    img = _decode(data)
+    img = decode_image(data)
     if img is None:
         return NOT_AN_IMAGE
     with img:
-        path = _save(img, dest_stem)
+        path = save_image(img, dest_stem)
         return ProductImage(url=url, path=str(path), width=img.width, height=img.height, source="params")
 
 

@@ -136,7 +136,7 @@ def _load(
     return None
 
 
-def _decode(data: bytes) -> Image.Image | None:
+def decode_image(data: bytes) -> Image.Image | None:
     try:
         with warnings.catch_warnings():  # Pillow only warns below 2x its own limit; refuse instead
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -157,7 +157,7 @@ def _decode(data: bytes) -> Image.Image | None:
         return None
 
 
-def _save(img: Image.Image, path_stem: Path) -> Path:
+def save_image(img: Image.Image, path_stem: Path) -> Path:
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     if has_alpha:
         path = path_stem.with_suffix(".png")
@@ -209,12 +209,12 @@ def download_images(
         if digest in seen:  # the same file under two URLs (og:image and the gallery, say)
             continue
         seen.add(digest)
-        img = _decode(picture.data)
+        img = decode_image(picture.data)
         if img is None:
             continue
         if min(img.size) >= MIN_SIDE:
             if len(large) < limit:
-                large.append(_described(picture, _save(img, dest / f"image-{len(large):02d}"), img))
+                large.append(_described(picture, save_image(img, dest / f"image-{len(large):02d}"), img))
             img.close()
         elif min(img.size) >= MIN_FALLBACK_SIDE:
             small.append((picture, img))
@@ -224,7 +224,7 @@ def download_images(
     if not large:  # small pictures only when there is nothing better, biggest first
         small.sort(key=lambda t: -(t[1].width * t[1].height))
         for i, (picture, img) in enumerate(small[:limit]):
-            large.append(_described(picture, _save(img, dest / f"image-{i:02d}"), img))
+            large.append(_described(picture, save_image(img, dest / f"image-{i:02d}"), img))
     for _, img in small:
         img.close()
     return brief.model_copy(update={"images": large})
