@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,14 +35,19 @@ def run(exe: str, args: Sequence[str], cwd: Path | None = None,
     cmd += list(args)
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             errors="replace")
-    if progress and total_ms and proc.stdout:
-        # stderr is drained by communicate() afterwards; ffmpeg's stderr stays small with -nostats.
-        for line in proc.stdout:
-            if line.startswith("out_time_us="):
-                value = line.split("=", 1)[1].strip()
-                if value.isdigit():
-                    progress(min(1.0, int(value) / 1000 / total_ms))
-    _, err = proc.communicate()
+    # Both pipes are drained at once: a full stderr pipe (libass and filter warnings on a long
+    # render) would otherwise block ffmpeg while we wait on stdout, and hang the job for ever.
+    err_lines: list[str] = []
+    drain = threading.Thread(target=lambda: err_lines.extend(proc.stderr or ()), daemon=True)
+    drain.start()
+    for line in proc.stdout or ():
+        if progress and total_ms and line.startswith("out_time_us="):
+            value = line.split("=", 1)[1].strip()
+            if value.isdigit():
+                progress(min(1.0, int(value) / 1000 / total_ms))
+    proc.wait()
+    drain.join()
+    err = "".join(err_lines)
     if proc.returncode != 0:
         raise RenderError(f"ffmpeg failed ({proc.returncode}): {_tail(err)}")
     return err

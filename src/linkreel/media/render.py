@@ -93,7 +93,7 @@ def _ken_burns(i: int, clip: VisualClip, frames: int, width: int, height: int, f
     py = f"({m.pan_from[1]}+({m.pan_to[1] - m.pan_from[1]})*n/{last})"
     # The plate is drawn at the largest zoom, so scale only ever shrinks: sharp, and cheap.
     return (
-        f"[{i}:v]loop=loop={frames - 1}:size=1:start=0,settb=1/{fps},setpts=N,"
+        f"[{i}:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,settb=1/{fps},setpts=N,"
         f"scale=w='2*trunc({width}*{z}/2)':h='2*trunc({height}*{z}/2)':eval=frame:flags=bilinear:out_range=tv,"
         f"crop={width}:{height}:x='(iw-{width})*(0.5+0.5*{px})':y='(ih-{height})*(0.5+0.5*{py})',"
         f"setsar=1,format=yuv420p[c{i}]"
