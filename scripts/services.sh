@@ -267,6 +267,9 @@ write_env() {
 LINKREEL_DATABASE_URL=postgresql+psycopg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
 LINKREEL_QUEUE_URL=redis://127.0.0.1:$REDIS_PORT/0
 LINKREEL_STORAGE_URL=s3://$S3_BUCKET?endpoint=http://127.0.0.1:$S3_PORT
+# SeaweedFS runs without identities here and accepts any key pair.
+LINKREEL_S3_ACCESS_KEY=linkreel
+LINKREEL_S3_SECRET_KEY=linkreel
 # For the test suite (disposable: the tests empty them): tests/test_credits_db.py, tests/test_services.py
 LINKREEL_TEST_DATABASE_URL=postgresql+psycopg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_TEST_DB
 LINKREEL_TEST_QUEUE_URL=redis://127.0.0.1:$REDIS_PORT/15

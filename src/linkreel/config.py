@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     database_url: str = ""
     queue_url: str = ""
     public_url: str = "http://127.0.0.1:8000"  # how clients reach this server (absolute media URLs)
+    # Media storage (see linkreel/storage.py): empty = <data_dir>/media; file:///dir; s3://bucket?endpoint=URL
+    storage_url: str = ""
+    storage_presign: bool = False  # S3 only: /media/... redirects to a presigned URL instead of proxying
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
 
     # Fetcher limits (SSRF guard). allow_private is for tests and local demos only.
     allow_private_urls: bool = False

@@ -4,7 +4,8 @@
     app = create_app(Settings())          # migrates the database unless migrate_db=False
     uvicorn.run(app, host="127.0.0.1", port=8000)
 
-`app.state` holds `settings`, `db` (jobs.db.Database) and `fetcher` (the SSRF-safe Fetcher); read
+`app.state` holds `settings`, `db` (jobs.db.Database), `fetcher` (the SSRF-safe Fetcher) and
+`storage` (linkreel.storage); read
 them through `linkreel.api.deps`. Routers come from `ROUTERS` (each module exposes `router`); the
 video-job router (`linkreel.api.routes.videos`) and the web pages (`linkreel.web`, exposing
 `router` or `mount(app)`) are included when those modules exist.
@@ -12,8 +13,8 @@ video-job router (`linkreel.api.routes.videos`) and the web pages (`linkreel.web
 Every route answers with and without its trailing slash, directly (a redirect would lose a POST
 body): `TrailingSlashMiddleware` serves `/api/links` as `/api/links/` when only that form is a
 route. Define routes in their canonical form (with the slash, as in the contract); the schema
-shows that form only. Files under `settings.media_path` are served at
-`/media/...`.
+shows that form only. Finished media in the storage backend (linkreel.storage) is served at
+`/media/...` (api/routes/media.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,6 +34,7 @@ from linkreel.api.errors import install_error_handlers
 from linkreel.config import Settings
 from linkreel.jobs.db import Database, migrate
 from linkreel.scrape.fetch import Fetcher
+from linkreel.storage import open_storage
 
 log = logging.getLogger("linkreel.api")
 
@@ -42,6 +43,7 @@ ROUTERS = (
     "linkreel.api.routes.links",
     "linkreel.api.routes.catalog",
     "linkreel.api.routes.credits",
+    "linkreel.api.routes.ops",
 )
 # Modules that may not exist yet (built in parallel); included when they do.
 OPTIONAL_ROUTERS = ("linkreel.api.routes.videos",)
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, *, migrate_db: bool = True) -> 
     app.state.settings = settings
     app.state.db = Database(settings)
     app.state.fetcher = Fetcher(settings)
+    app.state.storage = open_storage(settings)
     install_error_handlers(app)
 
     for name in ROUTERS:
@@ -126,6 +129,6 @@ def create_app(settings: Settings | None = None, *, migrate_db: bool = True) -> 
             app.include_router(web.router)
 
     app.add_middleware(TrailingSlashMiddleware, router=app.router)
-    settings.media_path.mkdir(parents=True, exist_ok=True)
-    app.mount("/media", StaticFiles(directory=settings.media_path), name="media")
+    # Last: its catch-all path must not shadow the fixed /media/voices/… and /media/music/… routes.
+    app.include_router(importlib.import_module("linkreel.api.routes.media").router)
     return app

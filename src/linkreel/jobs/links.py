@@ -36,6 +36,7 @@ from linkreel.scrape.brief import Brief, ProductImage, Review
 from linkreel.scrape.fetch import IMAGE_ACCEPT, Fetcher
 from linkreel.scrape.images import decode_image, download_images, save_image
 from linkreel.script.writer import format_price, product_name
+from linkreel.storage import Storage
 
 MAX_TITLE = 1000
 MAX_LOGO_URL = 200
@@ -83,6 +84,35 @@ class LinkContent:
 
 def link_image_dir(settings: Settings, link_id: str) -> Path:
     return settings.data_dir / "links" / link_id / "images"
+
+
+def image_key(link_id: str, path: str) -> str:
+    return f"links/{link_id}/images/{Path(path).name}"
+
+
+def publish_images(storage: Storage, link_id: str, brief: Brief) -> None:
+    """Copy the link's verified images to storage, so a worker on another machine can use them."""
+    for img in brief.images:
+        if img.path and Path(img.path).is_file():
+            storage.put_file(image_key(link_id, img.path), Path(img.path))
+
+
+def localize_images(brief: Brief, storage: Storage, link_id: str, dest: Path) -> Brief:
+    """`brief` with every image readable on this machine: those saved elsewhere come from storage.
+    An image storage no longer has is left out (the ad uses the others)."""
+    images = []
+    for img in brief.images:
+        if img.path and not Path(img.path).is_file():
+            local = dest / Path(img.path).name
+            if not local.is_file():
+                data = storage.get_bytes(image_key(link_id, img.path))
+                if data is None:
+                    continue
+                dest.mkdir(parents=True, exist_ok=True)
+                local.write_bytes(data)
+            img = img.model_copy(update={"path": str(local)})
+        images.append(img)
+    return brief.model_copy(update={"images": images})
 
 
 def get_link(session: Session, workspace_id: str, link_id: str) -> Link | None:

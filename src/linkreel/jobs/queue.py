@@ -126,6 +126,12 @@ def enqueue_webhook(settings: Settings, delivery_id: str) -> None:
     get_queues(settings).deliver_webhook(delivery_id)
 
 
+def queue_depths(settings: Settings) -> dict[str, int]:
+    """Tasks waiting in each queue (scheduled retries not counted); raises if the queue is unreachable."""
+    q = get_queues(settings)
+    return {RENDER_QUEUE: q.render.pending_count(), LIGHT_QUEUE: q.light.pending_count()}
+
+
 # --------------------------------------------------------------------------- consumers
 
 

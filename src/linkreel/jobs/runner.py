@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import socket
 import threading
 import time
@@ -39,6 +38,7 @@ from linkreel.config import Settings
 from linkreel.errors import LinkreelError
 from linkreel.jobs import credits
 from linkreel.jobs.db import Database
+from linkreel.jobs.links import localize_images
 from linkreel.jobs.models import VideoJob
 from linkreel.jobs.webhooks import add_delivery, previews_payload, render_payload
 from linkreel.media.probe import probe
@@ -47,6 +47,7 @@ from linkreel.media.styles import STYLES as RENDERABLE_STYLES
 from linkreel.pipeline import AdPlan, AdRequest, Progress, plan_ad, render_plan
 from linkreel.scrape.brief import Brief
 from linkreel.script.styles import STYLES as WRITABLE_SCRIPT_STYLES
+from linkreel.storage import open_storage
 
 log = logging.getLogger("linkreel.runner")
 
@@ -132,10 +133,6 @@ def editor_url(settings: Settings, job_id: str, preview: str | None = None) -> s
 
 def work_dir(settings: Settings, job_id: str) -> Path:
     return settings.data_dir / "work" / job_id
-
-
-def media_dir(settings: Settings, media_job: str) -> Path:
-    return settings.media_path / media_job
 
 
 # --------------------------------------------------------------------------- from the row to a request
@@ -226,6 +223,7 @@ class JobProgress(Progress):
         self.stages = {s["name"]: dict(s) for s in initial_stages()}
         self.stages["avatar"].update(status="skipped", progress=1.0)  # no presenter avatar is drawn yet
         self._flushed = 0.0
+        self._started: dict[str, float] = {}
 
     def stage(self, name: str, status: str) -> None:
         ours = _PIPELINE_STAGES.get(name)
@@ -244,7 +242,13 @@ class JobProgress(Progress):
             self.flush()
 
     def set(self, stage: str, status: str, progress: float) -> None:
-        self.stages[stage].update(status=status, progress=round(progress, 3))
+        entry = self.stages[stage]
+        if status == "running" and stage not in self._started:
+            self._started[stage] = time.monotonic()
+        elif status == "done" and entry["status"] != "done":
+            # Durations feed /metrics; a stage served from the cache shows its (near zero) real cost.
+            entry["seconds"] = round(time.monotonic() - self._started.get(stage, time.monotonic()), 3)
+        entry.update(status=status, progress=round(progress, 3))
         self.flush(force=True)
 
     def fail_running(self) -> None:
@@ -449,11 +453,8 @@ def _render_output(settings: Settings, db: Database, job: VideoJob, out: dict[st
         rendered = render_plan(plan, out["aspect_ratio"], settings, progress)
         progress.set("render", "done", 1.0)
         progress.set("encode", "running", 0.0)
-        target = media_dir(settings, media_job)
-        target.mkdir(parents=True, exist_ok=True)
-        _copy(Path(rendered.output), target / "output.mp4")
-        _copy(Path(rendered.thumbnail), target / "thumb.jpg")
-        duration = round(probe(target / "output.mp4", None).duration_s, 2)
+        duration = round(probe(Path(rendered.output), None).duration_s, 2)
+        _publish(settings, media_job, {"thumb.jpg": rendered.thumbnail, "output.mp4": rendered.output})
         progress.set("encode", "done", 1.0)
         fields = {"status": "done", "progress": 1.0, "duration": duration, "failed_reason": None,
                   "video_output": media_url(settings, media_job, "output.mp4"),
@@ -541,10 +542,7 @@ def _render_preview(settings: Settings, db: Database, job: VideoJob, entry: dict
                     progress: JobProgress) -> None:
     aspect = entry["aspect_ratio"]
     rendered = render_plan(plan, aspect, settings, progress, size=preview_size(aspect))
-    target = media_dir(settings, entry["media_job"])
-    target.mkdir(parents=True, exist_ok=True)
-    _copy(Path(rendered.output), target / "preview.mp4")
-    _copy(Path(rendered.thumbnail), target / "preview.jpg")
+    _publish(settings, entry["media_job"], {"preview.jpg": rendered.thumbnail, "preview.mp4": rendered.output})
     _write_page_data(settings, job, entry, plan, video=media_url(settings, entry["media_job"], "preview.mp4"))
     with db.session(write=True) as s:
         row = _locked(s, job.id)
@@ -596,15 +594,18 @@ def fail_previews(settings: Settings, db: Database, job_id: str, reason: str) ->
 
 
 def _plan(settings: Settings, job: VideoJob, visual_style: str, aspect: str, progress: Progress | None) -> AdPlan:
+    work = work_dir(settings, job.id)
     brief = Brief.model_validate((job.work or {})["brief"])
+    brief = localize_images(brief, open_storage(settings), job.link_id, work / "link-images")
     req = ad_request(job.params, visual_style, aspect)
-    return plan_ad(req, work_dir(settings, job.id), settings, progress, brief=brief)
+    return plan_ad(req, work, settings, progress, brief=brief)
 
 
-def _copy(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(dst.name + ".tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dst)  # a reader (the /media server) never sees half a file
+def _publish(settings: Settings, media_job: str, files: dict[str, Path | str]) -> None:
+    """Upload results to storage, the main file last: once a job says done, every file is there."""
+    storage = open_storage(settings)
+    for name, path in files.items():
+        storage.put_file(f"{media_job}/{name}", Path(path))
 
 
 def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], plan: AdPlan,
@@ -624,11 +625,8 @@ def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], p
         "duration": plan.timeline.duration_ms / 1000, "scenes": scenes, "video": video,
         "poster": media_url(settings, entry["media_job"], "preview.jpg") if video else None,
     }
-    target = media_dir(settings, entry["media_job"])
-    target.mkdir(parents=True, exist_ok=True)
-    tmp = target / "preview.json.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
-    tmp.replace(target / "preview.json")
+    open_storage(settings).put_bytes(f"{entry['media_job']}/preview.json",
+                                     json.dumps(data, ensure_ascii=False, indent=1).encode())
 
 
 # --------------------------------------------------------------------------- recovery

@@ -8,7 +8,7 @@
 Nothing else of the site may be framed: `mount(app)` adds a middleware that sends
 `X-Frame-Options: DENY` and `frame-ancestors 'none'` on every other response.
 
-The preview page reads `<media>/<media_job>/preview.json`, written by the job runner, so it needs no
+The preview page reads `<media_job>/preview.json` from storage, written by the job runner, so it needs no
 database; it refreshes itself while the preview video is still being rendered.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import json
 import secrets
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -72,10 +71,10 @@ def _csp(nonce: str, frame_ancestors: str) -> str:
 def _read_preview(request: Request, media_job: str) -> dict[str, Any] | None:
     if not is_uuid(media_job):
         return None
-    path: Path = request.app.state.settings.media_path / media_job.lower() / "preview.json"
+    data = request.app.state.storage.get_bytes(f"{media_job.lower()}/preview.json")
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        return json.loads(data) if data is not None else None
+    except ValueError:
         return None
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from linkreel.api.auth import CurrentWorkspace
 from linkreel.api.body import body_dependency, openapi_body
-from linkreel.api.deps import DbDep, FetcherDep, SettingsDep
+from linkreel.api.deps import DbDep, FetcherDep, SettingsDep, StorageDep
 from linkreel.api.errors import ApiError, FieldErrors
 from linkreel.api.idempotency import idempotent
 from linkreel.api.pagination import LimitQuery, PageQuery, PageSizeQuery, paginate_query, parse_ids
@@ -30,10 +30,13 @@ from linkreel.jobs.links import (
     content_from_params,
     get_link,
     link_image_dir,
+    publish_images,
     scrape_link,
     update_content,
 )
 from linkreel.jobs.models import Link, Workspace, new_id
+from linkreel.scrape.brief import Brief
+from linkreel.storage import Storage
 
 router = APIRouter(tags=["links"])
 
@@ -140,7 +143,8 @@ def _store(db: DbDep, workspace: Workspace, link_id: str, content: LinkContent, 
     return link
 
 
-def _create(db: DbDep, settings: SettingsDep, workspace: Workspace, make: Any, url: str | None) -> dict[str, Any]:
+def _create(db: DbDep, settings: SettingsDep, storage: Storage, workspace: Workspace, make: Any,
+            url: str | None) -> dict[str, Any]:
     """Shared by both creates: balance check, content (`make(image_dir)`), charge + insert."""
     _check_balance(db, workspace, credits.cost_link())
     link_id = new_id()
@@ -152,6 +156,7 @@ def _create(db: DbDep, settings: SettingsDep, workspace: Workspace, make: Any, u
             raise ApiError.invalid(str(exc)) from None
         except MediaErrors as exc:
             raise _media_errors(exc) from None
+        publish_images(storage, link_id, content.brief)
         link = _store(db, workspace, link_id, content, url)
     except BaseException:
         shutil.rmtree(image_dir.parent, ignore_errors=True)  # nothing was stored: no files either
@@ -165,7 +170,7 @@ def _create(db: DbDep, settings: SettingsDep, workspace: Workspace, make: Any, u
 @router.post("/api/links/", response_model=LinkOut, openapi_extra=openapi_body(LinkCreate))
 def create_link(
     request: Request, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep, fetcher: FetcherDep,
-    data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
+    storage: StorageDep, data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
 ) -> Any:
     """Scrape a product page now and store its content (1 credit)."""
 
@@ -173,7 +178,7 @@ def create_link(
         v = Validator(data)
         v.url("url", required=True, max_length=MAX_URL)
         url = v.result()["url"]
-        return _create(db, settings, workspace, lambda image_dir: scrape_link(url, fetcher, image_dir), url)
+        return _create(db, settings, storage, workspace, lambda image_dir: scrape_link(url, fetcher, image_dir), url)
 
     return idempotent(request, db, workspace.id, data, handler)
 
@@ -181,13 +186,13 @@ def create_link(
 @router.post("/api/links/link_with_params/", response_model=LinkOut, openapi_extra=openapi_body(LinkParams))
 def create_link_with_params(
     request: Request, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep, fetcher: FetcherDep,
-    data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
+    storage: StorageDep, data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
 ) -> Any:
     """Store the caller's content without scraping; every media URL must download (1 credit)."""
 
     def handler() -> dict[str, Any]:
         fields = _validate_content(data)
-        return _create(db, settings, workspace,
+        return _create(db, settings, storage, workspace,
                        lambda image_dir: content_from_params(fields, fetcher, image_dir), fields.get("url"))
 
     return idempotent(request, db, workspace.id, data, handler)
@@ -226,7 +231,7 @@ def get_one_link(link_id: str, workspace: CurrentWorkspace, db: DbDep) -> dict[s
 
 
 def _update(link_id: str, workspace: Workspace, db: DbDep, settings: SettingsDep, fetcher: FetcherDep,
-            data: dict[str, Any]) -> dict[str, Any]:
+            storage: Storage, data: dict[str, Any]) -> dict[str, Any]:
     with db.session() as session:
         link = get_link(session, workspace.id, link_id)
     if link is None:
@@ -238,6 +243,8 @@ def _update(link_id: str, workspace: Workspace, db: DbDep, settings: SettingsDep
         raise ApiError.invalid(str(exc)) from None
     except MediaErrors as exc:
         raise _media_errors(exc) from None
+    if "brief" in columns:
+        publish_images(storage, link.id, Brief.model_validate(columns["brief"]))
     with db.session(write=True) as session:
         fresh = get_link(session, workspace.id, link_id)
         if fresh is None:
@@ -251,16 +258,16 @@ def _update(link_id: str, workspace: Workspace, db: DbDep, settings: SettingsDep
 @router.put("/api/links/{link_id}/", response_model=InnerLinkOut, openapi_extra=openapi_body(LinkParams))
 def put_link(
     link_id: str, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep, fetcher: FetcherDep,
-    data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
+    storage: StorageDep, data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
 ) -> dict[str, Any]:
     """Edit the content before creating videos; fields left out keep their value (free)."""
-    return _update(link_id, workspace, db, settings, fetcher, data)
+    return _update(link_id, workspace, db, settings, fetcher, storage, data)
 
 
 @router.patch("/api/links/{link_id}/", response_model=InnerLinkOut, openapi_extra=openapi_body(LinkParams))
 def patch_link(
     link_id: str, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep, fetcher: FetcherDep,
-    data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
+    storage: StorageDep, data: Annotated[dict[str, Any], Depends(body_dependency(_KINDS))],
 ) -> dict[str, Any]:
     """Same as PUT."""
-    return _update(link_id, workspace, db, settings, fetcher, data)
+    return _update(link_id, workspace, db, settings, fetcher, storage, data)
