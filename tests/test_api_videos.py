@@ -9,20 +9,14 @@ are 15 s with x264 `ultrafast`.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,64 +38,13 @@ from linkreel.languages import LANGUAGES
 from linkreel.media.probe import probe
 from linkreel.voice.catalog import default_voice
 from tests.helpers import EXAMPLES, ROOT, serve_dir
+from tests.webhook_support import Receiver, wait_for, webhook_receiver
 
 PUBLIC_URL = "http://linkreel.test"
 CREDITS = 1000.0
 
 
 # --------------------------------------------------------------------------- a webhook receiver
-
-
-@dataclass
-class Receiver:
-    """Loopback webhook endpoint that checks every delivery's HMAC signature."""
-
-    secret: str = ""
-    failures: dict[str, int] = field(default_factory=dict)  # delivery id → answer 500 this many times
-    received: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
-
-    def events(self, job_id: str) -> list[dict[str, Any]]:
-        return [r for r in self.received if r["payload"].get("id") == job_id]
-
-    def wait(self, job_id: str, test: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
-        return wait_for(lambda: next((r for r in self.events(job_id) if test(r["payload"])), None), timeout,
-                        f"webhook for {job_id}")
-
-
-@contextmanager
-def webhook_receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            delivery = self.headers.get("X-Linkreel-Delivery", "")
-            if state.failures.get(delivery, 0) > 0:
-                state.failures[delivery] -= 1
-                self.send_response(500)
-                self.end_headers()
-                return
-            state.received.append({
-                "payload": json.loads(body),
-                "valid": webhooks.verify(state.secret, body, self.headers.get("X-Linkreel-Signature", "")),
-                "delivery": self.headers.get("X-Linkreel-Delivery"),
-                "content_type": self.headers.get("content-type"),
-            })
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_port}/hook"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -111,16 +54,6 @@ def receiver() -> Iterator[Receiver]:
 
 
 # --------------------------------------------------------------------------- the app
-
-
-def wait_for(fn: Callable[[], Any], timeout: float, what: str, every: float = 0.3) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 @dataclass
@@ -403,9 +336,12 @@ def test_flow_b_preview_then_render(env: Env, tmp_path: Path) -> None:
     assert env.balance() == before - 5
     env.receiver.wait(job["id"], lambda p: p["status"] == "done")
     assert_webhooks_signed(env.receiver, job["id"])
-    # The render re-used the preview's cached stages: one scrape, script and voice for the job.
-    work = env.settings.data_dir / "work" / job["id"]
-    assert [len(list(work.glob(f"{stage}-*"))) for stage in ("scrape", "script", "voice")] == [1, 1, 1]
+    # The render re-used the preview's cached stages: one scrape, script and voice for the job,
+    # while the timeline and the render ran for both the preview and the final video.
+    with env.client.app.state.db.session() as s:
+        runs = s.get(VideoJob, job["id"]).work["stage_runs"]
+    assert [runs.get(stage) for stage in ("scrape", "script", "voice", "render")] == [1, 1, 1, 2]
+    assert not (env.settings.data_dir / "work" / job["id"]).exists()  # work files removed when done
 
 
 def test_flow_c_preview_list_then_render_one(env: Env, tmp_path: Path) -> None:
@@ -646,11 +582,13 @@ def _killed_mid_render_resumes(tmp_path: Path, shop: str, receiver: Receiver) ->
     db.dispose()
     assert [(c.kind, c.amount) for c in charges] == [(f"render:{job['media_job']}", -5.0)]
     assert charges[0].workspace_id == workspace_id
-    # Resumed from the last finished stage: the early stages ran once, the render twice at most.
-    work = data_dir / "work" / job["id"]
-    assert [len(list(work.glob(f"{stage}-*"))) for stage in ("scrape", "script", "voice")] == [1, 1, 1]
+    # Resumed from the last finished stage: the early stages ran once (the second process found them
+    # cached), as both processes' logs say; the finished job's work files are gone.
+    lines = [line for line in log.read_text().splitlines() if f"[job {job['id']}]" in line]
+    assert [sum(f"stage {stage} ran in" in line for line in lines) for stage in ("script", "voice")] == [1, 1]
+    assert any("stage voice reused from the cache" in line for line in lines)
+    assert not (data_dir / "work" / job["id"]).exists()
     assert row is not None and row.attempts == 2
-    shutil.rmtree(data_dir / "work", ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- no 5xx from generated requests

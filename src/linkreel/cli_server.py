@@ -5,7 +5,7 @@
     linkreel worker --concurrency 2                           # a consumer alone (same DB and queue settings)
 
 Both migrate the database and re-queue work left behind by a dead process (`runner.recover`) before
-they start; `serve` also sweeps for work whose worker died while it runs. Also runnable as
+they start, and sweep every LINKREEL_SWEEP_S for work whose worker died while they run. Also runnable as
 `python -m linkreel.cli_server serve …`.
 """
 
@@ -22,19 +22,17 @@ from linkreel.config import Settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Run the linkreel API server and its render workers.")
 
-SWEEP_S = 60.0  # how often `serve` looks for work whose worker died
+def _logging(settings: Settings) -> None:
+    from linkreel.logs import setup_logging
 
-
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("huey").setLevel(logging.WARNING)  # one line per task is noise at INFO
+    setup_logging(settings.log_format, settings.log_level)
 
 
 def _start_sweeper(settings: Settings, stop: threading.Event) -> None:
     from linkreel.jobs.runner import recover
 
     def sweep() -> None:
-        while not stop.wait(SWEEP_S):
+        while not stop.wait(settings.sweep_s):
             try:
                 recover(settings, only_stale=True)
             except Exception:
@@ -57,8 +55,8 @@ def serve(
     from linkreel.jobs.queue import start_consumers
     from linkreel.jobs.runner import recover
 
-    _logging()
     settings = Settings()
+    _logging(settings)
     migrate(settings)
     api = create_app(settings, migrate_db=False)
     recover(settings, api.state.db)
@@ -66,7 +64,7 @@ def serve(
     stop = threading.Event()
     _start_sweeper(settings, stop)
     try:
-        uvicorn.run(api, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+        uvicorn.run(api, host=host, port=port, log_config=None, timeout_graceful_shutdown=5)  # our log format
     finally:
         stop.set()
         if consumers is not None:
@@ -82,11 +80,16 @@ def worker(
     from linkreel.jobs.queue import run_worker
     from linkreel.jobs.runner import recover
 
-    _logging()
     settings = Settings()
+    _logging(settings)
     migrate(settings)
     recover(settings)
-    run_worker(settings, max(1, concurrency))
+    stop = threading.Event()
+    _start_sweeper(settings, stop)  # any worker can pick up the work of one that died
+    try:
+        run_worker(settings, max(1, concurrency))
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     storage_presign: bool = False  # S3 only: /media/... redirects to a presigned URL instead of proxying
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    # Limits (api/limits.py); 0 turns a limit off.
+    max_body_bytes: int = 1024 * 1024
+    rate_limit_per_minute: int = 600
+    max_active_jobs: int = 50
+    sweep_s: float = 60.0  # how often serve/worker look for jobs whose worker died
+    log_format: str = "text"  # "text" or "json" (one object per line, with the job id)
+    log_level: str = "INFO"
 
     # Fetcher limits (SSRF guard). allow_private is for tests and local demos only.
     allow_private_urls: bool = False

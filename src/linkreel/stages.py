@@ -7,6 +7,7 @@ the keys of the later stages, so scrape, script and voice are reused.
 
 import hashlib
 import json
+import logging
 import shutil
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger("linkreel.stages")
 
 # Bump when a stage's code changes what it produces, so old cached results are not reused.
 STAGE_VERSION = "1"
@@ -53,6 +55,7 @@ class StageCache:
         result = stage_dir / "result.json"
         if result.exists():
             self.runs.append(StageRun(name, 0.0, True))
+            log.info("stage %s reused from the cache", name)
             self.on_event(name, "cached")
             return model.model_validate_json(result.read_text("utf-8"))
         if stage_dir.exists():
@@ -65,6 +68,7 @@ class StageCache:
         tmp.write_text(value.model_dump_json(indent=1), "utf-8")
         tmp.replace(result)
         self.runs.append(StageRun(name, time.perf_counter() - start, False))
+        log.info("stage %s ran in %.2f s", name, self.runs[-1].seconds)
         self.on_event(name, "done")
         return value
 

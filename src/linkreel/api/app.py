@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from linkreel import __version__
 from linkreel.api.errors import install_error_handlers
+from linkreel.api.limits import BodyLimitMiddleware, RateLimiter
 from linkreel.config import Settings
 from linkreel.jobs.db import Database, migrate
 from linkreel.scrape.fetch import Fetcher
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, *, migrate_db: bool = True) -> 
     app.state.db = Database(settings)
     app.state.fetcher = Fetcher(settings)
     app.state.storage = open_storage(settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
 
     for name in ROUTERS:
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, *, migrate_db: bool = True) -> 
             app.include_router(web.router)
 
     app.add_middleware(TrailingSlashMiddleware, router=app.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Last: its catch-all path must not shadow the fixed /media/voices/… and /media/music/… routes.
     app.include_router(importlib.import_module("linkreel.api.routes.media").router)
     return app

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkreel.api.errors import ApiError
+from linkreel.api.limits import throttled
 from linkreel.jobs import credits as ledger
 from linkreel.jobs.models import Workspace
 
@@ -139,7 +140,11 @@ def current_workspace(
 ) -> Workspace:
     """FastAPI dependency: the authenticated workspace (detached; read its columns freely)."""
     with request.app.state.db.session() as session:
-        return authenticate(session, api_id, api_key)
+        workspace = authenticate(session, api_id, api_key)
+    wait = request.app.state.rate_limiter.take(workspace.id)
+    if wait is not None:
+        raise throttled(wait)
+    return workspace
 
 
 CurrentWorkspace = Annotated[Workspace, Depends(current_workspace)]

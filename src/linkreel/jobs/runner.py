@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
@@ -41,6 +42,7 @@ from linkreel.jobs.db import Database
 from linkreel.jobs.links import localize_images
 from linkreel.jobs.models import VideoJob
 from linkreel.jobs.webhooks import add_delivery, previews_payload, render_payload
+from linkreel.logs import job_context
 from linkreel.media.probe import probe
 from linkreel.media.storyboard import LEAD_IN_MS
 from linkreel.media.styles import STYLES as RENDERABLE_STYLES
@@ -84,6 +86,9 @@ def renderable_style(visual_style: str) -> str:
         return "FullScreenTemplate"
     return "DynamicProductTemplate"
 
+# The claim a sweep leaves on work it re-queued: "live" for STALE_S, so sweeps (every serve and
+# worker runs one) do not queue the same task again meanwhile; any worker may take it over.
+REQUEUED = "requeued"
 
 # Base script styles the offline writer does not have yet → the nearest one it writes.
 SCRIPT_FALLBACKS = {
@@ -226,6 +231,8 @@ class JobProgress(Progress):
         self._started: dict[str, float] = {}
 
     def stage(self, name: str, status: str) -> None:
+        if status == "done":
+            self._count_run(name)
         ours = _PIPELINE_STAGES.get(name)
         if ours is None:
             return
@@ -235,6 +242,21 @@ class JobProgress(Progress):
             self.set(ours, "done", 1.0)
         else:  # music / captions done: part of the storyboard
             self.set(ours, "running", min(0.9, self.stages[ours]["progress"] + 0.4))
+
+    def _count_run(self, name: str) -> None:
+        """`work["stage_runs"]`: how often each pipeline stage really ran for this job (cache hits
+        are not counted), so reuse across passes, previews and workers can be checked."""
+        try:
+            with self.db.session(write=True) as s:
+                job = _locked(s, self.job_id)
+                if job is not None:
+                    work = dict(job.work or {})
+                    runs = dict(work.get("stage_runs") or {})
+                    runs[name] = runs.get(name, 0) + 1
+                    work["stage_runs"] = runs
+                    job.work = work
+        except Exception:  # bookkeeping only
+            log.warning("stage count for %s failed", self.job_id, exc_info=True)
 
     def fraction(self, name: str, value: float) -> None:
         if name == "render" and value > self.stages["render"]["progress"]:
@@ -323,7 +345,8 @@ def _claim(db: Database, job_id: str, action: str, has_work: Callable[[VideoJob]
             return None
         work = dict(job.work or {})
         claims = dict(work.get("claims") or {})
-        if claim_is_live(claims.get(action)):
+        claim = claims.get(action)
+        if claim_is_live(claim) and claim.get("worker") != REQUEUED:  # type: ignore[union-attr]
             return None
         attempts = dict(work.get("attempts") or {})
         attempts[action] = attempts.get(action, 0) + 1
@@ -395,8 +418,10 @@ def run_job(settings: Settings, db: Database, job_id: str, action: str) -> None:
     if action not in runs:
         log.error("unknown action %r for job %s", action, job_id)
         return
-    with _job_lock(job_id):
-        runs[action](settings, db, job_id)
+    with _job_lock(job_id), job_context(job_id):
+        started = time.monotonic()
+        if runs[action](settings, db, job_id):  # False: done already, or another live worker has it
+            log.info("%s pass finished in %.1f s", action, time.monotonic() - started)
 
 
 def _has_renders(job: VideoJob) -> bool:
@@ -415,16 +440,17 @@ def _too_many_attempts(job: VideoJob, action: str) -> bool:
 # --- final renders
 
 
-def _run_renders(settings: Settings, db: Database, job_id: str) -> None:
+def _run_renders(settings: Settings, db: Database, job_id: str) -> bool:
     job = _claim(db, job_id, "render", _has_renders)
     if job is None:
-        return
+        return False
     with _heartbeat(db, job_id, "render"):
         while job is not None:
             give_up = _too_many_attempts(job, "render")
             for out in [o for o in job.outputs if o.get("status") in ACTIVE]:
                 _render_output(settings, db, job, out, give_up)
             job = _finish_renders(settings, db, job_id)
+    return True
 
 
 def _start_output(db: Database, job_id: str, media_job: str, mirror: bool) -> None:
@@ -494,17 +520,20 @@ def _finish_renders(settings: Settings, db: Database, job_id: str) -> VideoJob |
             job.progress = 1.0 if job.status == "done" else job.progress
         _release(s, job, "render")
         delivery = add_delivery(s, job, render_payload(job))
+        finished = not outstanding(job)
     _emit(settings, delivery)
+    if finished:  # results are in storage; the stage cache only served this job's passes
+        shutil.rmtree(work_dir(settings, job_id), ignore_errors=True)
     return None
 
 
 # --- previews
 
 
-def _run_previews(settings: Settings, db: Database, job_id: str) -> None:
+def _run_previews(settings: Settings, db: Database, job_id: str) -> bool:
     job = _claim(db, job_id, "preview", _has_previews)
     if job is None:
-        return
+        return False
     with _heartbeat(db, job_id, "preview"):
         try:
             if _too_many_attempts(job, "preview"):
@@ -518,8 +547,9 @@ def _run_previews(settings: Settings, db: Database, job_id: str) -> None:
             if not isinstance(exc, LinkreelError):
                 log.exception("job %s: previews failed", job_id)
             fail_previews(settings, db, job_id, reason_for(exc))
-            return
+            return True
         _publish_previews(settings, db, job_id)
+    return True
 
 
 def build_storyboard(settings: Settings, db: Database, job: VideoJob, entry: dict[str, Any],
@@ -637,6 +667,22 @@ def outstanding(job: VideoJob) -> list[str]:
     return [a for a, needed in (("preview", _has_previews(job)), ("render", _has_renders(job))) if needed]
 
 
+def _mark_requeued(db: Database, job_id: str, action: str, seen: dict[str, Any] | None) -> bool:
+    """Replace the dead claim we saw by a REQUEUED mark; False if someone claimed the work meanwhile."""
+    with db.session(write=True) as s:
+        job = _locked(s, job_id)
+        if job is None:
+            return False
+        work = dict(job.work or {})
+        claims = dict(work.get("claims") or {})
+        if claims.get(action) != seen:
+            return False
+        claims[action] = {"worker": REQUEUED, "at": _now().isoformat()}
+        work["claims"] = claims
+        job.work = work
+        return True
+
+
 def recover(settings: Settings, db: Database | None = None, only_stale: bool = False) -> list[tuple[str, str]]:
     """Re-queue work left behind by a dead worker (call at serve/worker start). Returns (job, action)s.
 
@@ -657,7 +703,7 @@ def recover(settings: Settings, db: Database | None = None, only_stale: bool = F
             claims = (job.work or {}).get("claims") or {}
             for action in outstanding(job):
                 claim = claims.get(action)
-                if (claim or not only_stale) and not claim_is_live(claim):
+                if (claim or not only_stale) and not claim_is_live(claim) and _mark_requeued(db, job.id, action, claim):
                     enqueue(settings, job.id, action)
                     requeued.append((job.id, action))
     finally:

@@ -21,6 +21,7 @@ from linkreel.api.body import body_dependency
 from linkreel.api.deps import DbDep, FetcherDep, SettingsDep
 from linkreel.api.errors import REQUIRED, ApiError
 from linkreel.api.idempotency import idempotent
+from linkreel.api.limits import check_active_jobs
 from linkreel.api.pagination import is_uuid, paginate_query, parse_ids
 from linkreel.api.video_params import (
     ASPECT_RATIOS,
@@ -229,8 +230,11 @@ def _owned(session: Session, workspace: Workspace, job_id: str) -> VideoJob:
     return job
 
 
-def _charge_all(session: Session, workspace: Workspace, job_id: str, charges: list[tuple[str, float]]) -> float:
-    """Charge several kinds at once, or none: the balance is checked against their total first."""
+def _charge_all(session: Session, workspace: Workspace, job_id: str, charges: list[tuple[str, float]],
+                settings: Settings) -> float:
+    """Charge several kinds at once, or none: the balance is checked against their total first.
+    New work is refused while the workspace has `settings.max_active_jobs` unfinished jobs."""
+    check_active_jobs(session, workspace.id, settings.max_active_jobs)
     total = sum(amount for _, amount in charges)
     remaining = credits.balance(session, workspace.id)
     if total > remaining + 1e-9:
@@ -274,7 +278,7 @@ def _create(db: Database, settings: Settings, workspace: Workspace, fetcher: Fet
     media_jobs = [new_id() for _ in ratios]
     cost = credits.cost_create(params["video_length"], params["model_version"])
     with db.session(write=True) as s:
-        used = _charge_all(s, workspace, job_id, [(f"render:{mj}", cost) for mj in media_jobs])
+        used = _charge_all(s, workspace, job_id, [(f"render:{mj}", cost) for mj in media_jobs], settings)
         job = _new_job(s, workspace, params, "create", id=job_id, status="in_queue", media_job=media_jobs[0],
                        credits_used=used)
         job.outputs = [_output(mj, params["visual_style"], r) for mj, r in zip(media_jobs, ratios, strict=True)]
@@ -317,7 +321,7 @@ def _preview(db: Database, settings: Settings, workspace: Workspace, fetcher: Fe
     entry = {"media_job": media_job, "visual_style": params["visual_style"], "aspect_ratio": params["aspect_ratio"],
              "status": "queued"}
     with db.session(write=True) as s:
-        used = _charge_all(s, workspace, job_id, [("preview", credits.cost_preview(params["video_length"]))])
+        used = _charge_all(s, workspace, job_id, [("preview", credits.cost_preview(params["video_length"]))], settings)
         job = _new_job(s, workspace, params, "preview", id=job_id, status="pending", media_job=media_job,
                        credits_used=used, work={"previews": [entry]})
     # The storyboard (script, voice, timeline) is built before answering; a failure still answers 200.
@@ -345,7 +349,7 @@ def _preview_list(db: Database, settings: Settings, workspace: Workspace, fetche
                for style, ratio in pairs]
     job_id = new_id()
     with db.session(write=True) as s:
-        used = _charge_all(s, workspace, job_id, [("preview", credits.cost_preview(params["video_length"]))])
+        used = _charge_all(s, workspace, job_id, [("preview", credits.cost_preview(params["video_length"]))], settings)
         _new_job(s, workspace, params, "preview_list", id=job_id, status="pending", media_job=None,
                  credits_used=used, work={"previews": entries})
     enqueue(settings, job_id, "preview")
@@ -374,7 +378,7 @@ def _render(db: Database, settings: Settings, workspace: Workspace, job_id: str)
             raise ApiError.invalid(CANNOT_RENDER)
         params = job.params
         cost = credits.cost_render(params["video_length"], params["model_version"])
-        job.credits_used = _charge_all(s, workspace, job.id, [(f"render:{job.media_job}", cost)])
+        job.credits_used = _charge_all(s, workspace, job.id, [(f"render:{job.media_job}", cost)], settings)
         job.outputs = [_output(job.media_job, params["visual_style"], params["aspect_ratio"])]
         job.status, job.progress, job.stages = "in_queue", 0.0, initial_stages()
     enqueue(settings, job.id, "render")
@@ -412,7 +416,7 @@ def _render_single(db: Database, settings: Settings, workspace: Workspace, job_i
             raise ApiError.invalid(IN_PROGRESS)
         params = dict(job.params)
         cost = credits.cost_render(params["video_length"], params["model_version"])
-        job.credits_used = _charge_all(s, workspace, job.id, [(f"render:{media_job}", cost)])
+        job.credits_used = _charge_all(s, workspace, job.id, [(f"render:{media_job}", cost)], settings)
         # The top-level render fields describe the latest requested render (§3.3).
         params.update(visual_style=preview["visual_style"], aspect_ratio=preview["aspect_ratio"])
         job.params = params
