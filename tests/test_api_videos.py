@@ -340,7 +340,7 @@ def test_flow_b_preview_then_render(env: Env, tmp_path: Path) -> None:
     # while the timeline and the render ran for both the preview and the final video.
     with env.client.app.state.db.session() as s:
         runs = s.get(VideoJob, job["id"]).work["stage_runs"]
-    assert [runs.get(stage) for stage in ("scrape", "script", "voice", "render")] == [1, 1, 1, 2]
+    assert [runs.get(stage) for stage in ("scrape", "script", "voice", "render")] == [1, 1, 1, 2], runs
     assert not (env.settings.data_dir / "work" / job["id"]).exists()  # work files removed when done
 
 

@@ -6,7 +6,11 @@ skip with the reason when it is not there.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +21,9 @@ from fastapi.testclient import TestClient
 from linkreel.api.app import create_app
 from linkreel.config import Settings
 from linkreel.errors import InputError
-from linkreel.storage import LocalStorage, S3Storage, Storage, StorageError, check_key, open_storage
+from linkreel.storage import LocalStorage, S3Storage, Storage, StorageError, check_key, open_storage, patiently
 from tests.api_support import make_settings
+from tests.webhook_support import wait_for
 
 pytest_plugins = ["tests.api_support"]
 
@@ -202,3 +207,82 @@ def test_metrics_count_jobs_and_queues(api: object) -> None:
     assert 'linkreel_stage_seconds_count{stage="render"} 3.0' in lines  # done + failed jobs, not running
     assert 'linkreel_stage_seconds_sum{stage="voice"} 7.5' in lines
     assert 'linkreel_queue_depth{queue="linkreel"} 0.0' in lines
+
+
+# --------------------------------------------------------------------------- outages
+
+
+class Switch:
+    """A loopback TCP forwarder to the S3 server that can be switched off (connections refused)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port, self.up = target_port, False
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()  # what a client sees of a server that is down: the connection drops
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_uploads_wait_out_a_storage_outage(s3_settings: Settings, tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(s3_settings.storage_url)
+    endpoint = parse_qs(parts.query)["endpoint"][0]
+    switch = Switch(int(endpoint.rsplit(":", 1)[1]))
+    try:
+        storage = S3Storage(parts.netloc, endpoint=f"http://127.0.0.1:{switch.port}", access_key="linkreel",
+                            secret_key="linkreel", timeout_s=2)
+        src = tmp_path / "out.mp4"
+        src.write_bytes(BODY)
+        key = f"outage-{uuid.uuid4().hex[:8]}/output.mp4"
+        with pytest.raises(StorageError):  # down, and no patience: the error is plain
+            patiently(lambda: storage.put_file(key, src), 0.5)
+
+        result: dict[str, object] = {}
+
+        def upload() -> None:
+            try:
+                patiently(lambda: storage.put_file(key, src), 60, "upload")
+                result["ok"] = True
+            except Exception as exc:  # noqa: BLE001 (reported below)
+                result["error"] = exc
+
+        worker = threading.Thread(target=upload)
+        with caplog.at_level(logging.WARNING, logger="linkreel.storage"):
+            worker.start()
+            wait_for(lambda: any("retrying" in r.getMessage() for r in caplog.records), 30, "a retry")
+            switch.up = True  # the server comes back
+            worker.join(timeout=60)
+        assert result == {"ok": True}
+        assert storage.get_bytes(key) == BODY
+        storage.delete_prefix(key.split("/")[0])
+    finally:
+        switch.close()

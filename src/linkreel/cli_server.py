@@ -64,7 +64,9 @@ def serve(
     stop = threading.Event()
     _start_sweeper(settings, stop)
     try:
-        uvicorn.run(api, host=host, port=port, log_config=None, timeout_graceful_shutdown=5)  # our log format
+        # log_config=None: our log format. Keep-alive past typical client pauses, so a pooled connection
+        # is not closed by us just as the client reuses it (a reset the client sees as an error).
+        uvicorn.run(api, host=host, port=port, log_config=None, timeout_graceful_shutdown=5, timeout_keep_alive=75)
     finally:
         stop.set()
         if consumers is not None:

@@ -15,6 +15,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     cache_dir: Path | None = None  # defaults to data_dir / "cache"
+    work_dir: Path | None = None  # per-job work files (stage cache); defaults to data_dir / "work"
     ffmpeg: str | None = None  # path to an ffmpeg binary; default: the imageio-ffmpeg wheel's
 
     # Server. Empty URLs mean the embedded defaults: a SQLite file and a SqliteHuey queue in data_dir.
@@ -26,6 +27,7 @@ class Settings(BaseSettings):
     storage_presign: bool = False  # S3 only: /media/... redirects to a presigned URL instead of proxying
     s3_access_key: str = ""
     s3_secret_key: str = ""
+    storage_patience_s: float = 300.0  # how long a worker waits out a storage outage before failing a job
     # Limits (api/limits.py); 0 turns a limit off.
     max_body_bytes: int = 1024 * 1024
     rate_limit_per_minute: int = 600
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
     @property
     def cache_path(self) -> Path:
         return self.cache_dir or (self.data_dir / "cache")
+
+    @property
+    def work_path(self) -> Path:
+        return self.work_dir or (self.data_dir / "work")
 
     @property
     def media_path(self) -> Path:

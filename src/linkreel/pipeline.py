@@ -307,4 +307,4 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
 
 
 def default_workdir(settings: Settings, source: str) -> Path:
-    return settings.data_dir / "work" / input_key(source)
+    return settings.work_path / input_key(source)

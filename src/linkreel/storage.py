@@ -15,13 +15,15 @@ shared with the API. Keys are `<media_job>/<name>`-style paths; every key is che
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 import shutil
-from collections.abc import Generator
+import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from linkreel.errors import InputError, LinkreelError
@@ -29,6 +31,8 @@ from linkreel.errors import InputError, LinkreelError
 if TYPE_CHECKING:
     from linkreel.config import Settings
 
+T = TypeVar("T")
+log = logging.getLogger("linkreel.storage")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 CHUNK = 256 * 1024
 
@@ -236,6 +240,22 @@ class S3Storage:
         keys = [{"Key": o["Key"]} for o in listed.get("Contents", [])]
         if keys:
             self._call("delete", self.client.delete_objects, Delete={"Objects": keys})
+
+
+def patiently(fn: Callable[[], T], patience_s: float, what: str = "storage") -> T:
+    """Call `fn`, retrying StorageError with backoff (1 s, 2 s, 4 s … 15 s) for up to `patience_s`:
+    a worker waits out a storage outage instead of failing a finished render."""
+    deadline = time.monotonic() + patience_s
+    delay = 1.0
+    while True:
+        try:
+            return fn()
+        except StorageError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("%s unavailable (%s); retrying in %.0f s", what, exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 15.0)
 
 
 def open_storage(settings: Settings) -> Storage:

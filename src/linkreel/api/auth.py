@@ -69,26 +69,39 @@ def verify_key(key: str, stored: str) -> bool:
 
 
 class _VerifiedCache:
-    """Digests of (stored hash, key) pairs that verified. Bounded; a key change misses the cache."""
+    """Digests of (stored hash, key) pairs that verified. Bounded; a key change misses the cache.
+
+    Single flight: concurrent first requests with the same key wait for one scrypt run instead of
+    each paying for their own (200 clients starting at once would otherwise queue 200 of them)."""
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
         self._seen: dict[bytes, None] = {}
+        self._pending: dict[bytes, threading.Lock] = {}
         self._lock = threading.Lock()
 
     @staticmethod
     def _digest(key: str, stored: str) -> bytes:
         return hashlib.sha256(f"{stored}\0{key}".encode()).digest()
 
-    def hit(self, key: str, stored: str) -> bool:
+    def verify(self, key: str, stored: str) -> bool:
+        digest = self._digest(key, stored)
         with self._lock:
-            return self._digest(key, stored) in self._seen
-
-    def add(self, key: str, stored: str) -> None:
-        with self._lock:
-            if len(self._seen) >= self._size:
-                self._seen.pop(next(iter(self._seen)))
-            self._seen[self._digest(key, stored)] = None
+            if digest in self._seen:
+                return True
+            flight = self._pending.setdefault(digest, threading.Lock())
+        with flight:
+            with self._lock:
+                if digest in self._seen:
+                    return True
+            ok = verify_key(key, stored)
+            with self._lock:
+                self._pending.pop(digest, None)
+                if ok:
+                    if len(self._seen) >= self._size:
+                        self._seen.pop(next(iter(self._seen)))
+                    self._seen[digest] = None
+            return ok
 
 
 _verified = _VerifiedCache()
@@ -125,9 +138,8 @@ def authenticate(session: Session, api_id: str | None, api_key: str | None) -> W
     if workspace is None:
         hash_key(api_key)  # same work as a real check: timing does not tell whether the id exists
         raise ApiError.detail(401, INCORRECT)
-    if not (_verified.hit(api_key, workspace.key_hash) or verify_key(api_key, workspace.key_hash)):
+    if not _verified.verify(api_key, workspace.key_hash):
         raise ApiError.detail(401, INCORRECT)
-    _verified.add(api_key, workspace.key_hash)
     if not workspace.active:
         raise ApiError.detail(403, FORBIDDEN)
     return workspace

@@ -20,6 +20,7 @@ job is `running` while any output of the batch renders, then takes that output's
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,7 @@ from linkreel.media.styles import STYLES as RENDERABLE_STYLES
 from linkreel.pipeline import AdPlan, AdRequest, Progress, plan_ad, render_plan
 from linkreel.scrape.brief import Brief
 from linkreel.script.styles import STYLES as WRITABLE_SCRIPT_STYLES
-from linkreel.storage import open_storage
+from linkreel.storage import open_storage, patiently
 
 log = logging.getLogger("linkreel.runner")
 
@@ -137,7 +139,7 @@ def editor_url(settings: Settings, job_id: str, preview: str | None = None) -> s
 
 
 def work_dir(settings: Settings, job_id: str) -> Path:
-    return settings.data_dir / "work" / job_id
+    return settings.work_path / job_id
 
 
 # --------------------------------------------------------------------------- from the row to a request
@@ -210,6 +212,8 @@ def reason_for(exc: BaseException) -> str:
     if isinstance(exc, LinkreelError):
         text = str(exc).strip()
         return text[:1].upper() + text[1:] if text else "The video could not be made."
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "The video could not be made: the server ran out of disk space; the credits were refunded."
     return "The video could not be made because of an internal error; the credits were refunded."
 
 
@@ -554,7 +558,9 @@ def _run_previews(settings: Settings, db: Database, job_id: str) -> bool:
 
 def build_storyboard(settings: Settings, db: Database, job: VideoJob, entry: dict[str, Any],
                      progress: Progress | None = None) -> AdPlan:
-    """Script, voice and timeline of one preview; its player page can show the scenes from now on."""
+    """Script, voice and timeline of one preview; its player page can show the scenes from now on.
+    (The API calls this while answering /preview/: the row's stages show that work too.)"""
+    progress = progress or JobProgress(db, job.id, None, False)
     plan = _plan(settings, job, entry["visual_style"], entry["aspect_ratio"], progress)
     media_job = entry["media_job"]
     _write_page_data(settings, job, entry, plan, video=None)
@@ -635,7 +641,8 @@ def _publish(settings: Settings, media_job: str, files: dict[str, Path | str]) -
     """Upload results to storage, the main file last: once a job says done, every file is there."""
     storage = open_storage(settings)
     for name, path in files.items():
-        storage.put_file(f"{media_job}/{name}", Path(path))
+        key = f"{media_job}/{name}"
+        patiently(partial(storage.put_file, key, Path(path)), settings.storage_patience_s, f"upload of {key}")
 
 
 def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], plan: AdPlan,
@@ -655,8 +662,9 @@ def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], p
         "duration": plan.timeline.duration_ms / 1000, "scenes": scenes, "video": video,
         "poster": media_url(settings, entry["media_job"], "preview.jpg") if video else None,
     }
-    open_storage(settings).put_bytes(f"{entry['media_job']}/preview.json",
-                                     json.dumps(data, ensure_ascii=False, indent=1).encode())
+    storage, key = open_storage(settings), f"{entry['media_job']}/preview.json"
+    body = json.dumps(data, ensure_ascii=False, indent=1).encode()
+    patiently(lambda: storage.put_bytes(key, body), settings.storage_patience_s, f"upload of {key}")
 
 
 # --------------------------------------------------------------------------- recovery

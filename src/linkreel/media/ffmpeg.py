@@ -1,5 +1,6 @@
 """Running ffmpeg: which binary, with progress, and errors a user can read."""
 
+import logging
 import os
 import shutil
 import subprocess
@@ -8,6 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from linkreel.errors import RenderError
+
+log = logging.getLogger("linkreel.ffmpeg")
 
 
 def ffmpeg_exe(configured: str | None = None) -> str:
@@ -49,5 +52,16 @@ def run(exe: str, args: Sequence[str], cwd: Path | None = None,
     drain.join()
     err = "".join(err_lines)
     if proc.returncode != 0:
-        raise RenderError(f"ffmpeg failed ({proc.returncode}): {_tail(err)}")
+        log.warning("ffmpeg failed (%s): %s", proc.returncode, _tail(err, 12))
+        raise RenderError(plain_failure(proc.returncode, err))
     return err
+
+
+def plain_failure(returncode: int, stderr: str) -> str:
+    """What a user is told about a failed ffmpeg run (the details go to the log)."""
+    if "No space left on device" in stderr:
+        return "rendering failed: the server ran out of disk space"
+    if returncode < 0:
+        return f"rendering failed: the encoder was stopped (signal {-returncode})"
+    last = next((line.strip() for line in reversed(stderr.strip().splitlines()) if line.strip()), "")
+    return f"rendering failed: {last[:200]}" if last else f"rendering failed: the encoder exited with {returncode}"
