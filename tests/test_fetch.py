@@ -142,6 +142,15 @@ def test_sends_browser_headers(server: LocalServer) -> None:
     assert headers["accept"] == "image/*"
 
 
+def test_accept_language_follows_the_requested_language(server: LocalServer) -> None:
+    with Fetcher(local_settings()) as f:
+        f.get(server.url + "/page.html", language="pt-BR")
+        f.get(server.url + "/page.html", language="de")
+        f.get(server.url + "/page.html")
+    sent = [headers["accept-language"] for _, headers in server.requests[-3:]]
+    assert sent == ["pt-BR,pt;q=0.9,en;q=0.5", "de,en;q=0.5", "en-US,en;q=0.9"]
+
+
 def test_follows_redirects_and_reports_final_url(server: LocalServer) -> None:
     server.routes["/a"] = redirect("/b", 301)
     server.routes["/b"] = redirect(server.url + "/page.html", 307)

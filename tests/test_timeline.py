@@ -119,3 +119,41 @@ def test_no_cta_drops_the_end_card_and_voice_volume_is_applied() -> None:
     assert not any(isinstance(v, EndCardClip) for v in tl.visuals)
     assert tl.visuals[-1].end_ms == 15000 and isinstance(tl.visuals[-1], ImageClip)
     assert tl.voice is not None and tl.voice.volume == 0.6
+
+
+def _with_style(name: str, videos: tuple[str, ...] = ()) -> Timeline:
+    from linkreel.voice.narration import Narration
+
+    script, speech, texts = fixed_speech()
+    narration = Narration(speech=speech, scenes=split_scenes(speech, texts, " "), rate=1.0)
+    facts = AdFacts(title="AeroBottle Pro", price_text="$34.95", brand="Aero", cta="Shop now",
+                    images=("img/a.jpg", "img/b.jpg", "img/c.jpg"), videos=videos)
+    return build_timeline(script, narration, facts, get_style(name), 15000, None)
+
+
+def test_cut_styles_do_not_overlap_and_others_use_their_transition() -> None:
+    cut = _with_style("QuickTransitionTemplate")
+    assert cut.transition_ms == 0
+    assert all(a.end_ms == b.start_ms for a, b in zip(cut.visuals, cut.visuals[1:], strict=False))
+    slide = _with_style("SideBySideTemplate")
+    assert slide.transition == "slideleft" and slide.transition_ms > 0
+
+
+def test_broll_goes_into_middle_scenes_only() -> None:
+    from linkreel.media.timeline import VideoClip
+
+    tl = _with_style("FullScreenTemplate", videos=("page.mp4",))
+    clips = [v for v in tl.visuals if isinstance(v, VideoClip)]
+    assert clips and all(c.src == "page.mp4" for c in clips)
+    assert not isinstance(tl.visuals[0], VideoClip)  # the hook shows the product
+    assert isinstance(tl.visuals[-1], EndCardClip)
+    assert not any(isinstance(v, VideoClip) for v in _with_style("FullScreenTemplate").visuals)
+
+
+def test_layouts_per_style_reach_the_clips() -> None:
+    split = _with_style("SideBySideTemplate")
+    photos = [v for v in split.visuals if isinstance(v, ImageClip)]
+    assert photos and all(p.panel is not None and p.panel.box["16x9"].x == 0.5 for p in photos)
+    tweet = _with_style("TwitterFrameTemplate")
+    assert all(p.frame == "twitter" and p.frame_text for p in tweet.visuals if isinstance(p, ImageClip))
+    assert not any(o.kind == "title_card" for o in tweet.overlays)  # the post carries the name itself

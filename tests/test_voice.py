@@ -1,19 +1,34 @@
 """The offline voice: espeak-ng synthesis and timings, speech normalisation, the voice catalog."""
 
+import base64
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
 import uuid
 import wave
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 
-from linkreel.errors import InputError
+from linkreel.errors import InputError, LinkreelError
 from linkreel.languages import LANGUAGES
 from linkreel.voice.catalog import all_voices, default_voice, get_voice, voices_for
 from linkreel.voice.espeak import PAUSE, EspeakTTS
+from linkreel.voice.hosted import FallbackTTS, HostedConfig, HostedTTS, TTSUnavailable
 from linkreel.voice.normalize import normalize_for_speech
-from linkreel.voice.speech import Speech
+from linkreel.voice.speech import Speech, Voice
+
+LINKREEL = str(Path(sys.executable).with_name("linkreel"))
 
 # One short ad line per language, written natively (ja in kana: espeak reads kanji badly).
 SENTENCES = {
@@ -281,3 +296,196 @@ def test_voice_aliases_and_errors() -> None:
         default_voice("en", "robot")
     with pytest.raises(InputError):
         voices_for("xx")
+
+
+# --- `linkreel say` ------------------------------------------------------------------------------
+
+
+def say(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LINKREEL_DEBUG"}
+    return subprocess.run([LINKREEL, "say", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ja", "ar"])
+def test_say_writes_audio_and_prints_word_timings(language: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.wav"
+    proc = say(SENTENCES[language], "--language", language, "-o", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert set(result) == {"output", "words", "engine", "voice", "duration"}
+    assert result["engine"] == "espeak" and result["voice"] == default_voice(language).id
+    samples, rate = read_wav(str(out))
+    assert result["duration"] == pytest.approx(len(samples) / rate, abs=0.01) and result["duration"] > 1.0
+    assert np.sqrt(np.mean(samples.astype(float) ** 2)) > 500, "not silent"
+    words = result["words"]
+    assert len(words) >= 3 and all(isinstance(w[0], str) and w[0] for w in words)
+    starts = [w[1] for w in words]
+    assert starts == sorted(starts) and all(w[1] < w[2] <= result["duration"] * 1000 + 1 for w in words)
+    assert all(a[2] <= b[1] for a, b in zip(words, words[1:], strict=False)), "words do not overlap"
+
+
+def test_say_speaks_numbers_with_the_chosen_voice(tmp_path: Path) -> None:
+    male = default_voice("de", "male")
+    proc = say("Nur 49,99 € heute.", "--language", "de", "--voice", "de-m", "-o", str(tmp_path / "d.wav"), "--json")
+    result = json.loads(proc.stdout)
+    assert result["voice"] == male.id
+    assert [w[0] for w in result["words"]][:3] == ["Nur", "neunundvierzig", "Euro"]
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["hello", "--language", "xx"], "unknown language"),
+    (["hallo", "--language", "de", "--voice", "en-f"], "speaks en, not de"),
+    (["   ", "--language", "en"], "nothing to say"),
+    (["hello", "--rate", "9"], "rate"),
+    (["hello", "--voice", "no-such-voice"], "unknown voice"),
+])
+def test_say_input_errors_are_one_line(args: list[str], needle: str, tmp_path: Path) -> None:
+    proc = say(*args, "-o", str(tmp_path / "x.wav"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], proc.stderr
+    assert not (tmp_path / "x.wav").exists()
+
+
+# --- hosted voices (voice/hosted.py) against fakes ----------------------------------------------------
+
+
+@contextmanager
+def fake_speech_api(answer: Callable[[dict[str, Any]], tuple[int, bytes]], seen: list[dict[str, Any]]) -> Iterator[str]:
+    """A loopback HTTP server taking OpenAI-style `POST /v1/audio/speech` requests."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+            status, data = answer(body)
+            self.send_response(status)
+            self.send_header("Content-Type", "audio/wav")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+LEAD_SILENCE_S = 0.4
+
+
+def other_voice_wav(text: str, tmp_path: Path) -> tuple[bytes, Speech]:
+    """What a 'hosted' voice says: espeak's male voice, slower, after 0.4 s of silence (its true word
+    times are known, shifted by the silence)."""
+    speech = tts.synthesize(text, default_voice("en", "male"), str(tmp_path / "true.wav"), rate=0.85)
+    samples, rate = read_wav(speech.audio_path)
+    padded = np.concatenate([np.zeros(int(LEAD_SILENCE_S * rate), dtype="<i2"), samples])
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(padded.tobytes())
+    return buf.getvalue(), speech
+
+
+def test_openai_style_voice_is_timed_by_stretching_espeak(tmp_path: Path) -> None:
+    text = SENTENCES["en"]
+    audio, truth = other_voice_wav(text, tmp_path)
+    seen: list[dict[str, Any]] = []
+    with fake_speech_api(lambda body: (200, audio), seen) as url:
+        hosted = HostedTTS(HostedConfig(url, "openai", api_key="sk-test", model="tts-1"))
+        voice = Voice(id="hosted-en", name="Alloy", gender="female", language="en", accent_name="US",
+                      engine="hosted", engine_voice="alloy")
+        speech = hosted.synthesize(text, voice, str(tmp_path / "out.wav"))
+    (request,) = seen
+    assert request["path"] == "/v1/audio/speech" and request["auth"] == "Bearer sk-test"
+    assert request["body"] == {"model": "tts-1", "voice": "alloy", "input": text, "speed": 1.0,
+                               "response_format": "wav"}
+    samples, rate = read_wav(speech.audio_path)
+    assert speech.duration_ms == round(len(samples) * 1000 / rate) == truth.duration_ms + LEAD_SILENCE_S * 1000
+    assert_consistent(speech.model_copy(update={"phonemes": truth.phonemes}), text)
+    assert [w.text for w in speech.words] == [w.text for w in truth.words]
+    # the stretched timeline against the hosted voice's true word onsets
+    errors = [abs(w.start_ms - (t.start_ms + LEAD_SILENCE_S * 1000)) for w, t in zip(speech.words, truth.words,
+                                                                                    strict=True)]
+    assert speech.words[0].start_ms >= LEAD_SILENCE_S * 1000 - 60
+    assert np.mean(errors) < 60, errors  # measured: 18 ms
+
+
+def test_elevenlabs_style_voice_times_words_from_its_alignment(tmp_path: Path) -> None:
+    text = "Tap the link today"
+    rate = 24000
+    tone = (8000 * np.sin(np.arange(rate * 2) * 2 * np.pi * 220 / rate)).astype("<i2")  # 2 s of sound
+    starts = [0.1 + 0.08 * i for i in range(len(text))]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/v1/text-to-speech/voice123/with-timestamps"
+        assert request.url.params["output_format"] == "pcm_24000" and request.headers["xi-api-key"] == "k"
+        assert json.loads(request.content)["text"] == text
+        return httpx.Response(200, json={"audio_base64": base64.b64encode(tone.tobytes()).decode(), "alignment": {
+            "characters": list(text), "character_start_times_seconds": starts,
+            "character_end_times_seconds": [s + 0.08 for s in starts]}})
+
+    voice = Voice(id="el", name="Rachel", gender="female", language="en", accent_name="US", engine="hosted",
+                  engine_voice="voice123")
+    hosted = HostedTTS(HostedConfig("https://api.elevenlabs.test", "elevenlabs", api_key="k"),
+                       transport=httpx.MockTransport(answer))
+    speech = hosted.synthesize(text, voice, str(tmp_path / "el.wav"))
+    assert speech.duration_ms == 2000 and speech.sample_rate == rate
+    assert [(w.text, w.start_ms) for w in speech.words] == [("Tap", 100), ("the", 420), ("link", 740),
+                                                            ("today", 1140)]
+    assert speech.words[-1].end_ms == 2000
+    samples, _ = read_wav(speech.audio_path)
+    assert np.array_equal(samples, tone)
+
+
+@pytest.mark.parametrize("failure", ["http 500", "timeout", "not audio", "silence"])
+def test_a_failing_hosted_voice_falls_back_to_the_offline_one(failure: str, tmp_path: Path) -> None:
+    silent = io.BytesIO()
+    with wave.open(silent, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.zeros(16000, dtype="<i2").tobytes())
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if failure == "timeout":
+            raise httpx.ReadTimeout("timed out", request=request)
+        return {"http 500": httpx.Response(500, text="overloaded"), "not audio": httpx.Response(200, text="<html>"),
+                "silence": httpx.Response(200, content=silent.getvalue())}[failure]
+
+    voice = Voice(id="h", name="Nova", gender="female", language="de", accent_name="DE", engine="hosted",
+                  engine_voice="nova")
+    hosted = HostedTTS(HostedConfig("https://tts.test/v1", "openai"), transport=httpx.MockTransport(answer))
+    with pytest.raises(TTSUnavailable):
+        hosted.synthesize(SENTENCES["de"], voice, str(tmp_path / "h.wav"))
+    speech = FallbackTTS(hosted, tts).synthesize(SENTENCES["de"], voice, str(tmp_path / "f.wav"))
+    samples, _ = read_wav(speech.audio_path)
+    assert np.abs(samples).max() > 5000 and len(speech.words) == len(SENTENCES["de"].split())
+    assert_consistent(speech, SENTENCES["de"])
+
+
+def test_an_unknown_hosted_api_is_a_clear_error() -> None:
+    with pytest.raises(LinkreelError, match="unknown hosted TTS api 'azure'; choose one of: openai, elevenlabs"):
+        HostedTTS(HostedConfig("https://tts.test", "azure"))
+
+
+def test_japanese_kanji_are_read_in_kana(tmp_path: Path) -> None:
+    """espeak-ng says "Chinese letter" for a kanji: the voice gets OpenJTalk's kana reading instead."""
+    written = "東京の水筒です。"
+    said = normalize_for_speech(written, "ja")
+    assert said == "トーキョーノスイトーデス。"  # the run takes the kana after the kanji along
+    assert normalize_for_speech("保冷24時間", "ja") == "ホレーニジューヨジカン"
+    assert normalize_for_speech("ソニー WH-1000XM5 ワイヤレス", "ja") == "ソニー WH-1000XM5 ワイヤレス"  # no kanji
+    by_reading = speak(said, "ja", tmp_path, name="reading.wav")
+    by_hand = speak("とうきょうのすいとうです。", "ja", tmp_path, name="hand.wav")
+    raw = speak(written, "ja", tmp_path, name="raw.wav")  # what espeak does with the kanji
+    assert abs(by_reading.duration_ms - by_hand.duration_ms) <= 0.2 * by_hand.duration_ms
+    assert raw.duration_ms > 1.5 * by_hand.duration_ms, (raw.duration_ms, by_hand.duration_ms)

@@ -98,7 +98,16 @@ def make_cmd(
     voice: Annotated[str | None, typer.Option(help="Voice id (see `linkreel voices`)")] = None,
     music: Annotated[str, typer.Option(help="auto, none, a track id/name/category, or an http(s) URL")] = "auto",
     no_caption: Annotated[bool, typer.Option("--no-caption", help="No burned-in captions")] = False,
+    caption_style: Annotated[str | None, typer.Option(help="One of the 18 caption styles, e.g. neo, brick, toons "
+                                                      "(default: the visual style's captions)")] = None,
+    caption_setting: Annotated[str | None, typer.Option(
+        help='JSON as the API\'s caption_setting, e.g. \'{"style": "caution", "offset": {"x": 0, "y": 0.3}}\'; '
+             'colours, font, size, width, line height and shadow apply with "override_visual_style": true')] = None,
     no_cta: Annotated[bool, typer.Option("--no-cta", help="No call-to-action end card")] = False,
+    no_emotion: Annotated[bool, typer.Option("--no-emotion", help="No emotive stickers or animations")] = False,
+    no_stock_broll: Annotated[bool, typer.Option("--no-stock-broll", help="No stock footage")] = False,
+    avatar: Annotated[str | None, typer.Option(help="Presenter for avatar styles: a persona id (`linkreel personas`), "
+                                               "or none (default: matched to the product)")] = None,
     page_url: Annotated[str | None, typer.Option(help="Original address of a saved page")] = None,
     script: Annotated[str | None, typer.Option(help="Speak this text verbatim instead of writing a script")] =
         None,
@@ -106,12 +115,15 @@ def make_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result")] = False,
 ) -> None:
     """Make a video ad from a product page."""
+    from linkreel.media.caption_setting import parse_setting
     from linkreel.pipeline import AdRequest, default_workdir, make_ad
 
     settings = Settings()
     req = AdRequest(source=source, page_url=page_url, aspect=aspect, length=length, language=language,
                     script_style=script_style, visual_style=visual_style, voice=voice, music=music,
-                    captions=not no_caption, end_card=not no_cta, script_text=script)
+                    captions=not no_caption, end_card=not no_cta, script_text=script, no_emotion=no_emotion,
+                    stock_broll=not no_stock_broll, caption_style=caption_style,
+                    caption_setting=parse_setting(caption_setting), avatar=avatar)
     work = workdir or default_workdir(settings, source)
     with ConsoleProgress(live=err.is_terminal and not as_json) as progress:
         result = make_ad(req, output, work, settings, progress)
@@ -133,6 +145,40 @@ def _short_url(url: str | None) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1][:60]
 
 
+@app.command("styles")
+def styles_cmd(as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False) -> None:
+    """List the visual, caption and script styles (visual styles with their allowed aspects)."""
+    from linkreel.media.caption_styles import CAPTION_STYLES
+    from linkreel.media.templates import STYLES as VISUAL
+    from linkreel.script.styles import STYLES as SCRIPT
+
+    listing = {
+        "visual": [{"name": v.name, "label": v.label, "aspects": list(v.ratios), "layout": v.family.name}
+                   for v in VISUAL.values()],
+        "caption": [{"name": name} for name in CAPTION_STYLES],
+        "script": [{"name": s.name, "label": s.label} for s in SCRIPT.values()],
+    }
+    if as_json:
+        print(json.dumps(listing, ensure_ascii=False, indent=1))
+        return
+    for v in listing["visual"]:
+        print(f"{v['name']:<40} {v['label']:<34} {','.join(v['aspects']):<14} {v['layout']}")
+
+
+@app.command()
+def personas(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """The avatar presenters (persona ids for --avatar and the API's override_avatar)."""
+    from linkreel.avatars.personas import personas as library
+
+    rows = [{"id": p.id, "name": p.creator_name, "gender": p.gender, "age_range": p.age_range, "style": p.style,
+             "location": p.location} for p in library()]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        print(f"{r['id']}  {r['name']:<12} {r['gender']:<3} {r['age_range']:<7} {r['style']:<10} {r['location']}")
+
+
 @app.command("voices")
 def voices_cmd(language: Annotated[str | None, typer.Option(help="Only this language")] = None) -> None:
     """List the offline voices."""
@@ -141,6 +187,80 @@ def voices_cmd(language: Annotated[str | None, typer.Option(help="Only this lang
     for v in all_voices():
         if language is None or v.language == language:
             print(f"{v.id}  {v.language}  {v.gender:<6}  {v.name} ({v.accent_name})")
+
+
+@app.command("script")
+def script_cmd(
+    source: Annotated[str, typer.Argument(help="Product page URL, or a saved page (.html / .html.gz)")],
+    page_url: Annotated[str | None, typer.Option(help="Original address of a saved page")] = None,
+    script_style: Annotated[str, typer.Option(help="Script style, e.g. DiscoveryWriter")] = "DiscoveryWriter",
+    language: Annotated[str, typer.Option(help="Language of the script (ISO 639-1)")] = "en",
+    length: Annotated[int, typer.Option(help="Video length in seconds (15, 30, 45 or 60)")] = 30,
+    platform: Annotated[str | None, typer.Option(help="Target platform, e.g. TikTok, Instagram")] = None,
+    audience: Annotated[str | None, typer.Option(help="Target audience, e.g. 'Young Adults'")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON")] = False,
+) -> None:
+    """Write the ad script for a product page, without voice or video."""
+    from linkreel.scrape import scrape
+    from linkreel.scrape.fetch import Fetcher
+    from linkreel.script.llm import script_writer
+    from linkreel.script.writer import estimate_seconds, speech_budget_s
+
+    settings = Settings()
+    with Fetcher(settings) as fetcher:
+        brief, _ = scrape(source, page_url=page_url, fetcher=fetcher)
+    script = script_writer(settings).write(brief, script_style, language, length, platform=platform, audience=audience)
+    seconds = [round(estimate_seconds(s.spoken, language), 2) for s in script.scenes]
+    if as_json:
+        data = script.model_dump(mode="json")
+        for scene, s in zip(data["scenes"], seconds, strict=True):
+            scene["estimated_s"] = s
+        data |= {"estimated_s": round(estimate_seconds(script.text, language), 2),
+                 "budget_s": speech_budget_s(length)}
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    out = Console(soft_wrap=True)
+    out.print(f"[bold]{script.style}[/] {language} {length} s ({script.tone}, {script.writer} writer): "
+              f"~{estimate_seconds(script.text, language):.1f} s of speech for {speech_budget_s(length):.1f} s",
+              highlight=False)
+    for scene, s in zip(script.scenes, seconds, strict=True):
+        screen = f"  [dim]\\[{scene.on_screen}][/]" if scene.on_screen else ""
+        out.print(f"  {scene.role.value:<8}{s:5.1f} s  {scene.spoken}{screen}", highlight=False)
+
+
+@app.command("say")
+def say_cmd(
+    text: Annotated[str, typer.Argument(help="What to say")],
+    language: Annotated[str, typer.Option(help="Language of the text (ISO 639-1)")] = "en",
+    voice: Annotated[str | None, typer.Option(help="Voice id or alias like en-m (see `linkreel voices`)")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the WAV")] = Path("say.wav"),
+    rate: Annotated[float, typer.Option(help="Speaking rate, 1.0 = the voice's normal speed")] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print word timings as JSON")] = False,
+) -> None:
+    """Speak a text with an offline voice; print the word timings."""
+    from linkreel.errors import InputError
+    from linkreel.languages import get_language
+    from linkreel.voice.catalog import default_voice, get_voice
+    from linkreel.voice.espeak import EspeakTTS
+    from linkreel.voice.normalize import normalize_for_speech
+
+    get_language(language)
+    chosen = get_voice(voice) if voice else default_voice(language)
+    if chosen.language != language:
+        raise InputError(f"voice {voice} speaks {chosen.language}, not {language}")
+    if not text.strip():
+        raise InputError("nothing to say: the text is empty")
+    if not 0.5 <= rate <= 2.0:
+        raise InputError("rate must be between 0.5 and 2.0")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    speech = EspeakTTS().synthesize(normalize_for_speech(text, language), chosen, str(output), rate)
+    result = {"output": str(output), "words": [[w.text, w.start_ms, w.end_ms] for w in speech.words],
+              "engine": chosen.engine, "voice": chosen.id, "duration": round(speech.duration_ms / 1000, 3)}
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    err.print(f"[green]✓[/] {output}  ({result['duration']:.2f} s, {chosen.name}, {chosen.engine}, "
+              f"{len(speech.words)} words)", highlight=False)
 
 
 def _add_server_commands() -> None:

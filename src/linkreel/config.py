@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     x264_preset: str = "veryfast"
     x264_crf: int = 21
     target_lufs: float = -14.0
+    # Stock b-roll (media/broll.py): a Pexels-style video search API; no key = no stock footage.
+    stock_api_key: str = ""
+    stock_api_url: str = "https://api.pexels.com"
+    # Script writer (script/llm.py): an OpenAI-compatible chat-completions server; no URL or model = offline
+    # template writer only. The URL is the API base ("https://api.openai.com/v1") or the full endpoint.
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 30.0
 
     fetch_allow: str = ""  # comma-separated hosts/CIDRs exempt from the private-address guard
 

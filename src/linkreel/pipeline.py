@@ -10,25 +10,30 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from linkreel.avatars.stage import choose_persona, render_avatar
 from linkreel.config import Settings
 from linkreel.errors import InputError
 from linkreel.languages import get_language
 from linkreel.media import music as music_lib
+from linkreel.media.broll import StockProvider, collect_broll, download_page_videos, search_terms, stock_provider
+from linkreel.media.caption_setting import CaptionSetting, resolve_look
+from linkreel.media.caption_styles import CaptionLook
 from linkreel.media.captions import caption_track
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
 from linkreel.media.render import RenderOptions, render
-from linkreel.media.storyboard import LEAD_IN_MS, AdFacts, build_timeline
-from linkreel.media.styles import DEFAULT_STYLE, get_style
+from linkreel.media.storyboard import LEAD_IN_MS, AdFacts, Extras, build_timeline
+from linkreel.media.styles import DEFAULT_STYLE, VisualStyle, get_style
 from linkreel.media.timeline import ASPECTS, LENGTHS, CaptionTrack, Timeline
 from linkreel.scrape import scrape
 from linkreel.scrape.brief import Brief
 from linkreel.scrape.fetch import Fetcher
 from linkreel.scrape.images import download_images
+from linkreel.script.llm import LLMConfig, script_writer
 from linkreel.script.model import SceneRole, Script
 from linkreel.script.styles import get_bank
 from linkreel.script.styles import get_style as get_script_style
-from linkreel.script.writer import TemplateWriter, format_price, product_name, split_script
+from linkreel.script.writer import format_price, product_name, split_script
 from linkreel.stages import StageCache, input_key
 from linkreel.voice.catalog import default_voice, get_voice
 from linkreel.voice.espeak import EspeakTTS
@@ -53,6 +58,20 @@ class AdRequest:
     captions: bool = True
     end_card: bool = True  # the call-to-action end card (`no_cta` turns it off)
     script_text: str | None = None  # spoken verbatim instead of a written script
+    target_platform: str | None = None  # free text ("TikTok"): the CTA says where the link is
+    target_audience: str | None = None  # free text ("Young Adults"): tone and a line for them
+    no_emotion: bool = False  # no emotive stickers or pop animations (and a neutral avatar)
+    avatar: str | None = None  # persona id for an avatar style; None: matched to the product; "none": no presenter
+    stock_broll: bool = True  # stock footage allowed when a provider is configured (`no_stock_broll` turns it off)
+    caption_style: str | None = None  # one of the 18 caption styles; None: the visual style's captions
+    caption_setting: CaptionSetting | None = None  # contract §4.5; beats caption_style
+
+    def caption_look(self) -> CaptionLook | None:
+        """The captions' look, or None when there are none (no_caption, or caption_setting.hidden).
+        No caption_style: the visual style's own preset (contract §6.2: null → the style's captions)."""
+        if not self.captions:
+            return None
+        return resolve_look(self.caption_setting, self.caption_style or get_style(self.visual_style).caption_style)
 
     def validate(self) -> None:
         aspect = self.aspect.replace(":", "x")
@@ -63,6 +82,7 @@ class AdRequest:
             raise InputError(f"unsupported length {self.length}; choose one of: {', '.join(map(str, LENGTHS))}")
         get_language(self.language)
         get_style(self.visual_style, self.aspect)
+        self.caption_look()  # an unknown caption style or a bad CSS colour fails here, before any work
         if not (self.script_text and self.script_text.strip()):
             get_script_style(self.script_style)
             get_bank(self.language)  # the template writer speaks this language
@@ -117,7 +137,7 @@ class Progress:
 # --- stages ----------------------------------------------------------------------------------
 
 def scrape_stage(req: AdRequest, fetcher: Fetcher, out: Path) -> Brief:
-    brief, page_path = scrape(req.source, page_url=req.page_url, fetcher=fetcher)
+    brief, page_path = scrape(req.source, page_url=req.page_url, fetcher=fetcher, language=req.language)
     return download_images(brief, fetcher, out / "images", page_path=page_path)
 
 
@@ -128,10 +148,11 @@ def brief_stage(brief: Brief, fetcher: Fetcher, out: Path) -> Brief:
     return download_images(brief, fetcher, out / "images")
 
 
-def script_stage(req: AdRequest, brief: Brief) -> Script:
+def script_stage(req: AdRequest, brief: Brief, settings: Settings) -> Script:
     if req.script_text and req.script_text.strip():
         return split_script(req.script_text, req.language, req.length)
-    return TemplateWriter().write(brief, req.script_style, req.language, req.length)
+    return script_writer(settings).write(brief, req.script_style, req.language, req.length,
+                                         platform=req.target_platform, audience=req.target_audience)
 
 
 def voice_stage(script: Script, voice_id: str, budget_ms: int, out: Path) -> Narration:
@@ -169,7 +190,36 @@ def music_stage(req: AdRequest, brief: Brief, seconds: float, settings: Settings
     return MusicFile(path=str(path), name=track.name)
 
 
-def ad_facts(brief: Brief, script: Script) -> AdFacts:
+class BrollFiles(BaseModel):
+    paths: list[str]
+
+
+def broll_stage(req: AdRequest, brief: Brief, provider: StockProvider | None, fetcher: Fetcher,
+                out: Path) -> BrollFiles:
+    """The page's own videos first (they show the product), then stock clips if a provider is set."""
+    page = download_page_videos([v.url for v in brief.videos if not v.embed], fetcher, out)
+    return BrollFiles(paths=collect_broll(page, provider, search_terms(brief.title, brief.features), req.aspect,
+                                          fetcher, out))
+
+
+class AvatarFile(BaseModel):
+    path: str
+    persona: str
+
+
+def avatar_stage(req: AdRequest, script: Script, narration: Narration, brief: Brief, style: VisualStyle,
+                 settings: Settings, out: Path) -> AvatarFile:
+    """The presenter for the style's avatar slot: `req.avatar` or the persona matched to the product."""
+    persona = choose_persona(req.avatar, f"{brief.title} {brief.description}", seed=brief.title)
+    scenes = [(scene.role.value, span.start_ms, span.end_ms)
+              for scene, span in zip(script.scenes, narration.scenes, strict=False) if span.first_word >= 0]
+    path = render_avatar(narration.speech, scenes, persona, req.length * 1000, LEAD_IN_MS, out / "avatar.mov",
+                         ffmpeg_exe(settings.ffmpeg), settings.fps, no_emotion=req.no_emotion,
+                         background=not style.family.avatar_cutout)
+    return AvatarFile(path=str(path), persona=persona.id)
+
+
+def ad_facts(brief: Brief, script: Script, videos: tuple[str, ...] = ()) -> AdFacts:
     cta = next((s.on_screen for s in reversed(script.scenes) if s.role == SceneRole.CTA and s.on_screen), "")
     images = tuple(img.path for img in brief.images if img.path)
     return AdFacts(
@@ -178,6 +228,7 @@ def ad_facts(brief: Brief, script: Script) -> AdFacts:
         brand=brief.brand,
         cta=cta or brief.site_name or "",
         images=images,
+        videos=videos,
     )
 
 
@@ -235,30 +286,48 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
                               lambda d: scrape_stage(req, fetcher, d))
         scraped = brief
         script = cache.run("script", {"brief": scraped, "style": req.script_style, "lang": req.language,
-                                      "length": req.length, "text": req.script_text}, Script,
-                           lambda d: script_stage(req, scraped))
+                                      "length": req.length, "text": req.script_text,
+                                      "platform": req.target_platform, "audience": req.target_audience,
+                                      "llm": settings.llm_model if LLMConfig.from_settings(settings) else ""},
+                           Script, lambda d: script_stage(req, scraped, settings))
         budget = duration_ms - LEAD_IN_MS - END_TAIL_MS
         narration = cache.run("voice", {"script": script, "voice": voice_id, "budget": budget}, Narration,
                               lambda d: voice_stage(script, voice_id, budget, d))
         music = cache.run("music", {"music": req.music, "title": scraped.title, "seconds": req.length},
                           MusicFile, lambda d: music_stage(req, scraped, req.length, settings, fetcher, d))
+        provider = stock_provider(settings) if req.stock_broll else None
+        broll = BrollFiles(paths=[])
+        if provider is not None or any(not v.embed for v in scraped.videos):
+            broll = cache.run("broll", {"title": scraped.title, "aspect": req.aspect, "videos": scraped.videos,
+                                        "api": settings.stock_api_url if provider else ""},
+                              BrollFiles, lambda d: broll_stage(req, scraped, provider, fetcher, d))
 
     style = get_style(req.visual_style, req.aspect)
+    avatar = None
+    if style.family.avatar is not None and req.avatar != "none":
+        avatar = cache.run("avatar", {"speech": narration.speech, "scenes": narration.scenes, "avatar": req.avatar,
+                                      "title": scraped.title, "length": req.length, "fps": settings.fps,
+                                      "no_emotion": req.no_emotion, "circle": style.family.avatar_circle},
+                           AvatarFile, lambda d: avatar_stage(req, script, narration, scraped, style, settings, d))
     captions = None
-    if req.captions:
+    look = req.caption_look()
+    if look is not None:
         captions = cache.run("captions", {"speech": narration.speech, "lang": req.language,
-                                          "style": req.visual_style}, CaptionTrack,
+                                          "style": req.visual_style, "look": look}, CaptionTrack,
                              lambda d: caption_track(narration.speech, req.language, LEAD_IN_MS,
-                                                     style.caption_box))
+                                                     style.caption_box, look))
     timeline = cache.run(
         "timeline",
         {"script": script, "narration": narration, "brief": scraped, "style": req.visual_style,
          "music": music, "music_volume": req.music_volume, "captions": captions, "length": req.length,
-         "voice_volume": req.voice_volume, "end_card": req.end_card},
+         "voice_volume": req.voice_volume, "end_card": req.end_card, "no_emotion": req.no_emotion,
+         "broll": broll.paths, "avatar": avatar.path if avatar else None},
         Timeline,
-        lambda d: build_timeline(script, narration, ad_facts(scraped, script), style, duration_ms, music.path,
-                                 music_volume=req.music_volume, captions=captions, fps=settings.fps,
-                                 voice_volume=req.voice_volume, end_card=req.end_card),
+        lambda d: build_timeline(script, narration, ad_facts(scraped, script, tuple(broll.paths)), style, duration_ms,
+                                 music.path, music_volume=req.music_volume, captions=captions, fps=settings.fps,
+                                 voice_volume=req.voice_volume,
+                                 extras=Extras(end_card=req.end_card, no_emotion=req.no_emotion,
+                                               avatar=avatar.path if avatar else None)),
     )
     return AdPlan(req=req, brief=scraped, script=script, narration=narration, music=music, timeline=timeline,
                   cache=cache)

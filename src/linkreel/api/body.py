@@ -55,6 +55,8 @@ def _parse_json(raw: bytes) -> Any:
         raise ApiError.detail(400, f"JSON parse error - {exc}") from None
     except json.JSONDecodeError as exc:
         raise ApiError.detail(400, f"JSON parse error - {exc}") from None
+    except RecursionError:  # thousands of nested brackets: refuse, never a 500
+        raise ApiError.detail(400, "JSON parse error - nested too deeply") from None
 
 
 def _as_dict(data: Any) -> dict[str, Any]:
@@ -73,7 +75,7 @@ def _to_list(values: list[str]) -> Any:
         if text.startswith("["):
             try:
                 return json.loads(text)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 return values[0]  # the validator says "expected a list"
         if text == "":
             return []
@@ -85,7 +87,7 @@ def _to_object(value: str) -> Any:
         return None
     try:
         return json.loads(value)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return value
 
 

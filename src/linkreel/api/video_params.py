@@ -17,36 +17,19 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from linkreel.api.errors import REQUIRED, ApiError, FieldErrors, invalid_choice
+from linkreel.api.validate import is_http_url
 from linkreel.jobs.credits import MODEL_VERSIONS
 from linkreel.languages import LANGUAGES
-from linkreel.script.styles import HOOK_STYLES, STYLE_NAMES
+from linkreel.media.templates import STYLES as TEMPLATES
+from linkreel.script.styles import STYLE_NAMES
 
 Mode = Literal["create", "preview", "preview_list"]
 
-ALL = ("9x16", "16x9", "1x1")
 ASPECT_RATIOS = ("16x9", "1x1", "9x16")
 VIDEO_LENGTHS = (15, 30, 45, 60)
 
-# Contract §4.1: the 54 visual styles and the ratios each allows.
-_RESTRICTED = {
-    "DramaticTemplate": ("9x16",), "DynamicResponseBubbleTemplate": ("9x16",), "VlogTemplate": ("9x16",),
-    "FeatureHighlightTemplate": ("9x16", "1x1"), "TopBottomTemplate": ("9x16", "1x1"),
-    "LegoScriptResponseBubbleTextOverlay": ("9x16", "1x1"),
-}
-VISUAL_STYLES: dict[str, tuple[str, ...]] = {
-    name: _RESTRICTED.get(name, ALL)
-    for name in (
-        "AvatarBubbleTemplate", "DramaticTemplate", "DynamicGreenScreenEffect", "DynamicProductTemplate",
-        "DynamicResponseBubbleTemplate", "EnhancedVanillaTemplate", "FeatureHighlightTemplate",
-        "FullScreenTemplate", "FullScreenV2Template", "GreenScreenEffectTemplate", "LegoTemplate",
-        "MotionCardsTemplate", "OverCardsTemplate", "QuickTransitionTemplate", "ScribbleTemplate",
-        "SideBySideTemplate", "SimpleAvatarOverlayTemplate", "TopBottomTemplate", "TwitterFrameTemplate",
-        "VanillaTemplate", "VlogTemplate", "LegoVisualEmotional", "LegoVisualCutePets",
-        "LegoVisualAvatarFocusIntro",
-        *(f"LegoScript{hook}" for hook in HOOK_STYLES),
-        "LegoScriptResponseBubbleTextOverlay",
-    )
-}  # fmt: skip
+# Contract §4.1: the 54 visual styles and the ratios each allows (each is a template in media/templates).
+VISUAL_STYLES: dict[str, tuple[str, ...]] = {name: style.ratios for name, style in TEMPLATES.items()}
 assert len(VISUAL_STYLES) == 54
 
 SCRIPT_STYLES = STYLE_NAMES  # 49
@@ -238,7 +221,7 @@ def _url(errors: FieldErrors, data: dict[str, Any], field: str, max_len: int, ch
     if len(value) > max_len:
         errors.add(field, too_long(max_len))
         return value
-    if not re.match(r"^https?://[^\s/?#]+", value, re.I):
+    if not is_http_url(value):  # also refuses control characters (header injection in webhook URLs)
         errors.add(field, INVALID_URL)
         return value
     problem = checks.url_problem(value)

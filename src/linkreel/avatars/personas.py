@@ -6,8 +6,8 @@
     suggest_persona(text, seed)                 -> the persona whose industries/keywords best fit
                                                    the product text (for `override_avatar: null`)
 
-Ids are uuid5 of the creator name, stable across machines. The avatar renderer comes with a later
-issue: until then preview images/videos are None. `voice_gender` picks the matched voice.
+Ids are uuid5 of the creator name, stable across machines. `voice_gender` picks the matched voice
+(`previews.persona_voice`); how each persona looks is in `looks.py`, its preview media in `previews.py`.
 """
 
 from __future__ import annotations

@@ -179,12 +179,14 @@ def scrape_link(url: str, fetcher: Fetcher, image_dir: Path) -> LinkContent:
     except LinkreelError as exc:
         raise LinkFailed(f"Failed to scrape url: {exc}") from None
     images = [img for img in brief.images if img.url.startswith(("http://", "https://"))]
-    if not images:
+    videos = [v.url for v in brief.videos if not v.embed]  # the product's own video files
+    if not images and not videos:
         raise LinkFailed("Link must have at least one image or one video.")
     brief = brief.model_copy(update={"url": brief.url or url, "images": images})
     return LinkContent(
         brief=brief,
         image_urls=[img.url for img in images],
+        video_urls=videos,
         reviews=_reviews(brief.reviews) or None,
         ai_summary=summarize(brief),
     )

@@ -45,12 +45,12 @@ from linkreel.jobs.links import localize_images
 from linkreel.jobs.models import VideoJob
 from linkreel.jobs.webhooks import add_delivery, previews_payload, render_payload
 from linkreel.logs import job_context
+from linkreel.media.caption_setting import request_setting
 from linkreel.media.probe import probe
 from linkreel.media.storyboard import LEAD_IN_MS
-from linkreel.media.styles import STYLES as RENDERABLE_STYLES
 from linkreel.pipeline import AdPlan, AdRequest, Progress, plan_ad, render_plan
 from linkreel.scrape.brief import Brief
-from linkreel.script.styles import STYLES as WRITABLE_SCRIPT_STYLES
+from linkreel.script.styles import STYLES as SCRIPT_STYLES
 from linkreel.storage import open_storage, patiently
 
 log = logging.getLogger("linkreel.runner")
@@ -60,8 +60,9 @@ STAGE_NAMES = ("scrape", "script", "voice", "avatar", "storyboard", "render", "e
 _WEIGHTS = {"scrape": 0.08, "script": 0.04, "voice": 0.08, "avatar": 0.0, "storyboard": 0.05, "render": 0.7,
             "encode": 0.05}
 # Our pipeline's stages → the contract's names (music, captions and timeline make the storyboard).
-_PIPELINE_STAGES = {"scrape": "scrape", "script": "script", "voice": "voice", "music": "storyboard",
-                    "captions": "storyboard", "timeline": "storyboard", "render": "render"}
+_PIPELINE_STAGES = {"scrape": "scrape", "script": "script", "voice": "voice", "avatar": "avatar",
+                    "music": "storyboard", "broll": "storyboard", "captions": "storyboard", "timeline": "storyboard",
+                    "render": "render"}
 
 PREVIEW_LONG_SIDE = 540
 HEARTBEAT_S = 5.0
@@ -72,45 +73,17 @@ ACTIVE = ("in_queue", "running")
 
 HOST = socket.gethostname()
 WORKER_ID = f"{HOST}:{os.getpid()}"
-
-# Visual styles the renderer does not draw yet fall back to the closest one it has: full-bleed
-# templates to FullScreenTemplate, product-card templates to DynamicProductTemplate. The contract's
-# per-style ratio rules are checked by the API on the requested name, before this mapping.
-_FULL_BLEED = ("FullScreenV2Template", "DramaticTemplate", "VlogTemplate", "GreenScreenEffectTemplate",
-               "DynamicGreenScreenEffect", "QuickTransitionTemplate", "LegoTemplate", "LegoVisualEmotional",
-               "LegoVisualCutePets", "LegoVisualAvatarFocusIntro", "ScribbleTemplate")
-
-
-def renderable_style(visual_style: str) -> str:
-    if visual_style in RENDERABLE_STYLES:
-        return visual_style
-    if visual_style in _FULL_BLEED or visual_style.startswith("LegoScript"):
-        return "FullScreenTemplate"
-    return "DynamicProductTemplate"
-
 # The claim a sweep leaves on work it re-queued: "live" for STALE_S, so sweeps (every serve and
 # worker runs one) do not queue the same task again meanwhile; any worker may take it over.
 REQUEUED = "requeued"
-
-# Base script styles the offline writer does not have yet → the nearest one it writes.
-SCRIPT_FALLBACKS = {
-    "BrandStoryV2": "DiscoveryWriter", "DontWorryWriter": "ProblemSolutionV2", "EmotionalWriter": "ProblemSolutionV2",
-    "GenzWriter": "LetMeShowYouWriter", "HowToV2": "LetMeShowYouWriter", "MotivationalWriter": "BenefitsV2",
-    "ProductLifestyleV2": "ProductHighlightsV2", "ResponseBubbleWriter": "LetMeShowYouWriter",
-    "StoryTimeWriter": "DiscoveryWriter", "ThreeReasonsWriter": "BenefitsV2", "TrendingTopicsV2": "DiscoveryWriter",
-    "DIY": "LetMeShowYouWriter",
-}
-
 
 def script_style_for(script_style: str, visual_style: str) -> str:
     """A `LegoScript<X>Hook` visual style opens on hook X (contract §4.1): it picks the script style."""
     if visual_style.startswith("LegoScript") and visual_style.endswith("Hook"):
         hook = visual_style.removeprefix("LegoScript")
-        if hook in WRITABLE_SCRIPT_STYLES:
+        if hook in SCRIPT_STYLES:
             return hook
-    if script_style in WRITABLE_SCRIPT_STYLES:
-        return script_style
-    return SCRIPT_FALLBACKS.get(script_style, "DiscoveryWriter")
+    return script_style
 
 
 def preview_size(aspect: str) -> tuple[int, int]:
@@ -155,7 +128,7 @@ def ad_request(params: dict[str, Any], visual_style: str, aspect: str) -> AdRequ
         length=int(params.get("video_length") or 30),
         language=params.get("language") or "en",
         script_style=script_style_for(params.get("script_style") or "DiscoveryWriter", visual_style),
-        visual_style=renderable_style(visual_style),
+        visual_style=visual_style,  # every §4.1 style is a template (media/templates)
         voice=params.get("override_voice"),
         music=music,
         music_volume=params.get("background_music_volume"),
@@ -163,6 +136,14 @@ def ad_request(params: dict[str, Any], visual_style: str, aspect: str) -> AdRequ
         end_card=not params.get("no_cta"),
         captions=not (params.get("no_caption") or caption_setting.get("hidden") is True),
         script_text=params.get("override_script") or None,
+        target_platform=params.get("target_platform"),
+        target_audience=params.get("target_audience"),
+        no_emotion=bool(params.get("no_emotion")),
+        avatar=params.get("override_avatar") or None,
+        stock_broll=not params.get("no_stock_broll"),
+        caption_style=params.get("caption_style"),
+        caption_setting=request_setting(caption_setting, params.get("caption_offset_x"),
+                                        params.get("caption_offset_y")),
     )
 
 
@@ -230,7 +211,7 @@ class JobProgress(Progress):
     def __init__(self, db: Database, job_id: str, media_job: str | None, mirror: bool) -> None:
         self.db, self.job_id, self.media_job, self.mirror = db, job_id, media_job, mirror
         self.stages = {s["name"]: dict(s) for s in initial_stages()}
-        self.stages["avatar"].update(status="skipped", progress=1.0)  # no presenter avatar is drawn yet
+        self.stages["avatar"].update(status="skipped", progress=1.0)  # until a style with a presenter draws one
         self._flushed = 0.0
         self._started: dict[str, float] = {}
 

@@ -6,9 +6,20 @@ The renderer animates them (Ken Burns, fades) inside ffmpeg; nothing here runs p
 import hashlib
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 from linkreel.media.fonts import family_for_text, pil_font
+from linkreel.media.frames import FRAMES, FrameText
+from linkreel.media.product_image import (
+    ProductShot,
+    analyse,
+    backdrop_colors,
+    cover_keeps_product,
+    cutout,
+    smart_cover,
+)
+from linkreel.media.text_layout import balanced_wrap, wrap
+from linkreel.media.timeline import Backdrop, ImageClip, Panel
 
 Color = tuple[int, int, int]
 _PALETTES: tuple[tuple[Color, Color], ...] = (
@@ -70,31 +81,6 @@ def paste_contained(canvas: Image.Image, img: Image.Image, box: tuple[int, int, 
     canvas.paste(piece, (px, py), piece)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int, max_lines: int) -> list[str]:
-    """Break text into lines that fit `max_width` pixels; ellipsize what does not fit."""
-    spaced = " " in text.strip()
-    tokens = text.split() if spaced else list(text.strip())
-    joiner = " " if spaced else ""
-    lines: list[str] = []
-    cur = ""
-    for tok in tokens:
-        trial = f"{cur}{joiner}{tok}" if cur else tok
-        if font.getlength(trial) <= max_width or not cur:
-            cur = trial
-        else:
-            lines.append(cur)
-            cur = tok
-    if cur:
-        lines.append(cur)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and font.getlength(last + "…") > max_width:
-            last = last[:-1]
-        lines[-1] = last.rstrip() + "…"
-    return lines
-
-
 def draw_text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont,
                     center_x: int, top: int, fill: Color, stroke: int = 0) -> int:
     """Draw centred lines from `top`; returns the y below the block."""
@@ -105,34 +91,178 @@ def draw_text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont
     return top + line_h * len(lines)
 
 
+def ink_on(color: Color) -> Color:
+    """Near-black or white: whichever reads on `color`."""
+    r, g, b = color
+    return (20, 20, 20) if 0.299 * r + 0.587 * g + 0.114 * b > 150 else (255, 255, 255)
+
+
 def seed_of(text: str) -> int:
     return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
 
 
 # --- plates ------------------------------------------------------------------------------------
 
-def image_plate(src: str, size: tuple[int, int], box: tuple[int, int, int, int], fit: str) -> Image.Image:
-    img = load_rgb(src)
-    if fit == "cover":
-        return ImageOps.fit(img, size, Image.Resampling.LANCZOS)
-    canvas = blurred_fill(img, size)
-    paste_contained(canvas, img, box, radius=max(12, min(size) // 40))
+def backdrop(spec: Backdrop, size: tuple[int, int], img: Image.Image, shot: ProductShot) -> Image.Image:
+    """The picture behind a contained or cut-out product."""
+    if spec.kind == "blur":
+        return blurred_fill(img, size)
+    if spec.kind == "palette":
+        return gradient(size, *backdrop_colors(shot.palette))
+    canvas = gradient(size, *spec.colors)
+    if spec.kind == "paper":  # a faint grain so it reads as paper, not a flat fill
+        noise = Image.effect_noise((max(1, size[0] // 4), max(1, size[1] // 4)), 18).resize(size)
+        canvas = Image.blend(canvas, Image.merge("RGB", [noise] * 3), 0.06)
+    elif spec.kind == "dark":  # a soft light pool behind the product
+        glow = Image.new("L", size, 0)
+        w, h = size
+        ImageDraw.Draw(glow).ellipse((w * 0.1, h * 0.15, w * 0.9, h * 0.7), fill=90)
+        canvas.paste((255, 255, 255), mask=glow.filter(ImageFilter.GaussianBlur(min(size) // 6)))
     return canvas
 
 
-def text_plate(title: str, subtitle: str, size: tuple[int, int], seed: int, language: str) -> Image.Image:
-    """A product card made from text alone, for pages whose photos cannot be used."""
-    top, bottom = _PALETTES[(seed_of(title) + seed) % len(_PALETTES)]
-    canvas = gradient(size, top, bottom)
+def _panel(canvas: Image.Image, panel: Panel, aspect: str, language: str) -> None:
+    w, h = canvas.size
+    x, y, pw, ph = panel.box[aspect].pixels(w, h)  # type: ignore[index]
     draw = ImageDraw.Draw(canvas)
+    draw.rectangle((x, y, x + pw, y + ph), fill=panel.color)
+    if not panel.text:
+        return
+    # The words sit in the panel's upper part: captions and cards use its lower part.
+    font = pil_font(family_for_text(panel.text, language), round(min(pw, ph * 2) * 0.075), 800)
+    lines = balanced_wrap(panel.text, font, int(pw * 0.8), 3)
+    draw_text_block(draw, lines, font, x + pw // 2, y + round(ph * 0.08), panel.text_color)
+
+
+def image_plate(clip: ImageClip, aspect: str, size: tuple[int, int], accent: Color = (255, 214, 0),
+                language: str = "en", name: str = "") -> Image.Image:
+    """One scene's still, laid out by its style: backdrop, panel, frame chrome, the product."""
+    img = load_rgb(clip.src)
+    shot = analyse(img)
+    box = clip.product_box[aspect].pixels(*size)  # type: ignore[index]
+    x, y, w, h = box
+    fit = clip.fit
+    if fit == "cover" and not cover_keeps_product(img, (max(1, w), max(1, h)), shot):
+        fit = "contain"  # cropping would cut the product: show all of it over its own blurred photo
+    if fit == "cover" and (w, h) == size:
+        canvas = smart_cover(img, size, shot)
+    elif clip.fit == "cover" and (w, h) == size:
+        canvas = blurred_fill(img, size)  # full bleed that would cut the product: its own photo, blurred
+    else:
+        canvas = backdrop(clip.backdrop, size, img, shot)
+    if clip.panel is not None:
+        _panel(canvas, clip.panel, aspect, language)
+    front = None
+    if clip.frame:
+        front = FRAMES[clip.frame](canvas, box, FrameText(text=clip.frame_text, name=name or "linkreel",
+                                                          accent=accent, language=language))
+    if fit == "cover" and (w, h) != size:
+        canvas.paste(smart_cover(img, (max(1, w), max(1, h)), shot), (x, y))
+    elif fit == "cutout" and (piece := cutout(img, shot)) is not None:
+        paste_cutout(canvas, piece, box)
+    elif clip.fit == "cover" and (w, h) != size:  # a box to fill that would cut the product: fill it blurred
+        cell = blurred_fill(img, (max(1, w), max(1, h)), darken=0.8)
+        whole = ImageOps.contain(img, cell.size, Image.Resampling.LANCZOS)
+        cell.paste(whole, ((cell.width - whole.width) // 2, (cell.height - whole.height) // 2))
+        canvas.paste(cell, (x, y))
+    elif fit != "cover":
+        paste_contained(canvas, img, box, radius=0 if clip.fit == "cover" else max(12, min(size) // 40))
+    if front is not None:
+        front(canvas)
+    return GRADES[clip.grade](canvas, clip.backdrop.colors) if clip.grade else canvas
+
+
+Pair = tuple[Color, Color]
+
+
+def _mono(img: Image.Image, colors: Pair) -> Image.Image:
+    """High-contrast black and white with a vignette: the dramatic look."""
+    gray = ImageOps.autocontrast(ImageOps.grayscale(img), cutoff=2)
+    return _vignette(Image.merge("RGB", [gray] * 3), colors, 0.55)
+
+
+def _warm(img: Image.Image, colors: Pair) -> Image.Image:
+    r, g, b = img.split()
+    return Image.merge("RGB", (r.point(lambda v: min(255, int(v * 1.08 + 8))), g, b.point(lambda v: int(v * 0.88))))
+
+
+def _cool(img: Image.Image, colors: Pair) -> Image.Image:
+    r, g, b = img.split()
+    return Image.merge("RGB", (r.point(lambda v: int(v * 0.9)), g, b.point(lambda v: min(255, int(v * 1.08 + 6)))))
+
+
+def _vignette(img: Image.Image, colors: Pair, strength: float = 0.4) -> Image.Image:
+    w, h = img.size
+    mask = Image.new("L", (64, 64), 0)
+    ImageDraw.Draw(mask).ellipse((-8, -8, 72, 72), fill=255)
+    mask = mask.filter(ImageFilter.GaussianBlur(10)).resize((w, h), Image.Resampling.BILINEAR)
+    dark = Image.eval(img, lambda v: int(v * (1 - strength)))
+    return Image.composite(img, dark, mask)
+
+
+def _punch(img: Image.Image, colors: Pair) -> Image.Image:
+    return ImageEnhance.Contrast(ImageEnhance.Color(img).enhance(1.35)).enhance(1.12)
+
+
+def _duotone(img: Image.Image, colors: Pair) -> Image.Image:
+    """Shadows in the theme's first colour, highlights in its second."""
+    return ImageOps.colorize(ImageOps.autocontrast(ImageOps.grayscale(img), cutoff=1), colors[0], colors[1])
+
+
+def _tint(img: Image.Image, colors: Pair) -> Image.Image:
+    """A wash of the theme's second colour over the photo."""
+    return Image.blend(img, Image.new("RGB", img.size, colors[1]), 0.28)
+
+
+# Colour grades a style may lay over its photo plates (some take the theme's two colours).
+GRADES = {"mono": _mono, "warm": _warm, "cool": _cool, "vignette": _vignette, "punch": _punch, "duotone": _duotone,
+          "tint": _tint}
+
+
+def paste_cutout(canvas: Image.Image, piece: Image.Image, box: tuple[int, int, int, int]) -> None:
+    """Stand a cut-out product in the box, bottom-centred, on a soft contact shadow."""
+    x, y, w, h = box
+    fitted = ImageOps.contain(piece, (w, h), Image.Resampling.LANCZOS)
+    px, py = x + (w - fitted.width) // 2, y + h - fitted.height
+    shadow = Image.new("L", canvas.size, 0)
+    sw = fitted.width
+    ImageDraw.Draw(shadow).ellipse((px + sw * 0.1, py + fitted.height - sw * 0.06, px + sw * 0.9,
+                                    py + fitted.height + sw * 0.06), fill=120)
+    canvas.paste((0, 0, 0), mask=shadow.filter(ImageFilter.GaussianBlur(max(4, sw // 14))))
+    canvas.paste(fitted, (px, py), fitted)
+
+
+def text_plate(title: str, subtitle: str, size: tuple[int, int], seed: int, language: str,
+               src: str | None = None) -> Image.Image:
+    """A product card made from text: with `src`, a motion-graphic card in the product's own colours."""
     w, h = size
+    product = None
+    if src:
+        img = load_rgb(src)
+        shot = analyse(img)
+        canvas = gradient(size, *backdrop_colors(shot.palette))
+        product = cutout(img, shot)
+        # Soft rings in a lighter tone give the card depth (Ken Burns moves them).
+        glow = Image.new("L", size, 0)
+        d = ImageDraw.Draw(glow)
+        for k in range(3):
+            r = min(w, h) * (0.25 + 0.18 * k)
+            d.ellipse((w * 0.75 - r, h * 0.7 - r, w * 0.75 + r, h * 0.7 + r), outline=70, width=max(4, w // 90))
+        canvas.paste((255, 255, 255), mask=glow.filter(ImageFilter.GaussianBlur(3)))
+    else:
+        top, bottom = _PALETTES[(seed_of(title) + seed) % len(_PALETTES)]
+        canvas = gradient(size, top, bottom)
+    draw = ImageDraw.Draw(canvas)
     font = pil_font(family_for_text(title, language), round(min(w, h) * 0.085))
-    lines = wrap(title, font, int(w * 0.84), 4)
-    y = draw_text_block(draw, lines, font, w // 2, int(h * 0.30), (255, 255, 255))
+    lines = balanced_wrap(title, font, int(w * 0.76), 4)  # inside what the Ken Burns crop keeps
+    y = draw_text_block(draw, lines, font, w // 2, int(h * (0.14 if product else 0.30)), (255, 255, 255), stroke=2)
     if subtitle:
         sub = pil_font(family_for_text(subtitle, language), round(min(w, h) * 0.06))
-        draw_text_block(draw, wrap(subtitle, sub, int(w * 0.8), 2), sub, w // 2, y + int(h * 0.04),
-                        (255, 214, 0))
+        y = draw_text_block(draw, wrap(subtitle, sub, int(w * 0.8), 2), sub, w // 2, y + int(h * 0.04),
+                            (255, 214, 0))
+    if product is not None:
+        room = (int(w * 0.2), y + int(h * 0.04), int(w * 0.6), max(10, int(h * 0.62) - y))
+        paste_cutout(canvas, product, room)
     return canvas
 
 
@@ -171,12 +301,12 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
     bh = round(cfont.size * 1.9)
     bx0, by0 = cx - tw // 2 - 60, y + int(min(w, h) * 0.05)
     draw.rounded_rectangle((bx0, by0, bx0 + tw + 120, by0 + bh), bh // 2, fill=accent)
-    draw.text((cx, by0 + bh // 2), label, font=cfont, fill=(20, 20, 20), anchor="mm")
+    draw.text((cx, by0 + bh // 2), label, font=cfont, fill=ink_on(accent), anchor="mm")
     return canvas
 
 
 def title_card(title: str, price_text: str | None, size: tuple[int, int], accent: Color,
-               language: str) -> Image.Image:
+               language: str, color: Color = (12, 12, 16)) -> Image.Image:
     """A translucent panel with the product name and a price pill (RGBA, the card's own size).
 
     Sizes are derived from the card's height so the block always fits, at 1080p or at preview size.
@@ -184,7 +314,7 @@ def title_card(title: str, price_text: str | None, size: tuple[int, int], accent
     w, h = size
     card = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(card)
-    draw.rounded_rectangle((0, 0, w - 1, h - 1), min(w, h) // 5, fill=(12, 12, 16, 200))
+    draw.rounded_rectangle((0, 0, w - 1, h - 1), min(w, h) // 5, fill=(*color, 215))
     family = family_for_text(title, language)
     pill_h = round(h * 0.30) if price_text else 0
     room = h * 0.86 - pill_h - (h * 0.04 if price_text else 0)  # height left for the title lines
@@ -201,5 +331,5 @@ def title_card(title: str, price_text: str | None, size: tuple[int, int], accent
         pw = int(pfont.getlength(price_text)) + pfont.size
         x0, y0 = (w - pw) // 2, y + round(h * 0.04)
         draw.rounded_rectangle((x0, y0, x0 + pw, y0 + pill_h), pill_h // 2, fill=(*accent, 255))
-        draw.text((w // 2, y0 + pill_h // 2), price_text, font=pfont, fill=(20, 20, 20), anchor="mm")
+        draw.text((w // 2, y0 + pill_h // 2), price_text, font=pfont, fill=ink_on(accent), anchor="mm")
     return card

@@ -12,12 +12,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 from linkreel.media import ffmpeg, plates
 from linkreel.media.captions import to_ass
 from linkreel.media.fonts import fonts_dir
-from linkreel.media.timeline import SIZES, EndCardClip, ImageClip, TextPlateClip, Timeline, VisualClip
+from linkreel.media.stickers import draw_sticker
+from linkreel.media.timeline import (
+    SIZES,
+    AvatarClip,
+    EndCardClip,
+    ImageClip,
+    Overlay,
+    TextPlateClip,
+    Timeline,
+    TitleCard,
+    VideoClip,
+    VisualClip,
+)
 
 TRUE_PEAK_LIMIT = 0.84  # ≈ -1.5 dBTP, linear, for alimiter
+ANIM_S = 0.35  # how long a card's slide or pop entrance takes
 
 
 @dataclass(frozen=True)
@@ -49,10 +64,9 @@ def _frames(ms: int, fps: int) -> int:
 
 def _draw_plate(clip: VisualClip, size: tuple[int, int], timeline: Timeline, aspect: str, out: Path) -> None:
     if isinstance(clip, ImageClip):
-        box = clip.product_box[aspect].pixels(*size)  # type: ignore[index]
-        img = plates.image_plate(clip.src, size, box, clip.fit)
+        img = plates.image_plate(clip, aspect, size, timeline.accent, timeline.language, clip.frame_name)
     elif isinstance(clip, TextPlateClip):
-        img = plates.text_plate(clip.title, clip.subtitle, size, clip.seed, timeline.language)
+        img = plates.text_plate(clip.title, clip.subtitle, size, clip.seed, timeline.language, clip.src)
     else:
         assert isinstance(clip, EndCardClip)
         img = plates.end_card(clip.src, clip.cta, clip.title, clip.price_text, clip.brand, size,
@@ -60,14 +74,25 @@ def _draw_plate(clip: VisualClip, size: tuple[int, int], timeline: Timeline, asp
     img.save(out, quality=92)
 
 
+def _draw_overlay(card: Overlay, size: tuple[int, int], timeline: Timeline) -> Image.Image:
+    if isinstance(card, TitleCard):
+        return plates.title_card(card.title, card.price_text, size, timeline.accent, timeline.language, card.color)
+    return draw_sticker(card, size, timeline.language)
+
+
 def prepare_assets(timeline: Timeline, aspect: str, assets: Path,
                    size: tuple[int, int] | None = None) -> tuple[list[Path], list[Path]]:
-    """Draw every still for this aspect: plates (oversized by the clip's max zoom) and cards."""
+    """Draw every still for this aspect: plates (oversized by the clip's max zoom), cards, avatar masks.
+
+    A b-roll clip has no plate: its entry is the video file itself."""
     width, height = size or SIZES[aspect]
     assets.mkdir(parents=True, exist_ok=True)
     jobs = []
     plate_paths = []
     for i, clip in enumerate(timeline.visuals):
+        if isinstance(clip, VideoClip):
+            plate_paths.append(Path(clip.src).resolve())
+            continue
         zmax = max(clip.motion.zoom_from, clip.motion.zoom_to, 1.0)
         size = (_even(width * zmax), _even(height * zmax))
         path = assets / f"plate{i}.jpg"
@@ -78,11 +103,27 @@ def prepare_assets(timeline: Timeline, aspect: str, assets: Path,
         _, _, w, h = card.box[aspect].pixels(width, height)  # type: ignore[index]
         path = assets / f"card{k}.png"
         card_paths.append(path)
-        plates.title_card(card.title, card.price_text, (w, h), timeline.accent, timeline.language).save(path)
+        _draw_overlay(card, (max(2, w), max(2, h)), timeline).save(path)
+    for k, av in enumerate(timeline.avatars):
+        if av.circle:
+            side = _even(av.box[aspect].pixels(width, height)[2])  # type: ignore[index]
+            path = assets / f"bubble{k}.png"
+            _bubble(side, timeline.accent).save(path)
+            card_paths.append(path)
     # Pillow releases the GIL while resampling and encoding, so threads overlap the heavy plates.
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda j: _draw_plate(j[0], j[1], timeline, aspect, j[2]), jobs))
     return plate_paths, card_paths
+
+
+def _bubble(side: int, accent: tuple[int, int, int]) -> Image.Image:
+    """The round window of a bubble avatar: a light disc in an accent ring (its alpha is the mask)."""
+    disc = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    ring = max(2, side // 28)
+    draw = ImageDraw.Draw(disc)
+    draw.ellipse((0, 0, side - 1, side - 1), fill=(*accent, 255))
+    draw.ellipse((ring, ring, side - 1 - ring, side - 1 - ring), fill=(238, 240, 244, 255))
+    return disc
 
 
 def _ken_burns(i: int, clip: VisualClip, frames: int, width: int, height: int, fps: int) -> str:
@@ -100,13 +141,23 @@ def _ken_burns(i: int, clip: VisualClip, frames: int, width: int, height: int, f
     )
 
 
+def _broll(i: int, frames: int, width: int, height: int, fps: int) -> str:
+    """A b-roll clip filling the frame (scaled to cover, centre-cropped), held on its last frame if short."""
+    return (
+        f"[{i}:v]fps={fps},scale={width}:{height}:force_original_aspect_ratio=increase:flags=bilinear,"
+        f"crop={width}:{height},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=-1,"
+        f"trim=end_frame={frames},settb=1/{fps},setpts=N[c{i}]"
+    )
+
+
 def _frame(ms: int, fps: int) -> int:
     return round(ms * fps / 1000)
 
 
 def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: str | None,
                 fonts: str, size: tuple[int, int] | None = None) -> tuple[list[str], str]:
-    """Filter chains for the picture; inputs 0..n-1 are plates, then one per title card.
+    """Filter chains for the picture; inputs 0..n-1 are plates (or b-roll files), then one per card or
+    sticker, one disc per bubble avatar, one video per avatar.
 
     Crossfades blend only their overlap: each clip is cut into head / body / tail, the tail of one
     clip and the head of the next go through `xfade`, and everything is concatenated in order.
@@ -124,7 +175,10 @@ def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: s
         frames = last[i] - first[i]
         head = overlap[i - 1] if i > 0 else 0
         tail = overlap[i] if i < len(clips) - 1 else 0
-        chains.append(_ken_burns(i, clip, frames, width, height, fps))
+        if isinstance(clip, VideoClip):
+            chains.append(_broll(i, frames, width, height, fps))
+        else:
+            chains.append(_ken_burns(i, clip, frames, width, height, fps))
         outs = [f"[c{i}h]"] * bool(head) + [f"[c{i}b]"] + [f"[c{i}t]"] * bool(tail)
         chains.append(f"[c{i}]split={len(outs)}{''.join(outs)}" if len(outs) > 1 else f"[c{i}]null[c{i}b]")
         if head:
@@ -133,7 +187,8 @@ def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: s
         if tail:
             chains.append(f"[c{i}t]trim=start_frame={frames - tail},setpts=PTS-STARTPTS[t{i}]")
         if head:
-            chains.append(f"[t{i - 1}][h{i}]xfade=transition=fade:duration={head / fps:.4f}:offset=0[x{i}]")
+            chains.append(f"[t{i - 1}][h{i}]xfade=transition={timeline.transition}:duration={head / fps:.4f}:"
+                          f"offset=0[x{i}]")
             pieces.append(f"[x{i}]")
         pieces.append(f"[b{i}]")
     if len(pieces) > 1:
@@ -141,20 +196,82 @@ def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: s
         label = "base"
     else:
         label = "b0"
+    # The presenter stands on the picture, under cards and captions.
+    # Inputs after the cards: one disc per bubble avatar, then the avatar videos.
+    first_mask = n_plates + len(timeline.overlays)
+    first_video = first_mask + sum(a.circle for a in timeline.avatars)
+    for k, av in enumerate(timeline.avatars):
+        chains += _avatar_chains(k, av, label, aspect, width, height, avatar_in=first_video + k,
+                                 mask_in=first_mask + sum(a.circle for a in timeline.avatars[:k]))
+        label = f"av{k}"
     for k, card in enumerate(timeline.overlays):
-        x, y, _, _ = card.box[aspect].pixels(width, height)  # type: ignore[index]
-        start, end, fade = card.start_ms / 1000, card.end_ms / 1000, card.fade_ms / 1000
-        chains.append(
-            f"[{n_plates + k}:v]format=rgba,loop=loop={_frames(card.end_ms - card.start_ms, fps) - 1}:size=1:"
-            f"start=0,settb=1/{fps},setpts=N+{_frames(card.start_ms, fps)},"
-            f"fade=t=in:st={start}:d={fade}:alpha=1,fade=t=out:st={end - fade}:d={fade}:alpha=1[o{k}]")
-        chains.append(f"[{label}][o{k}]overlay=x={x}:y={y}:eof_action=pass[b{k}]")
-        label = f"b{k}"
+        chains += _overlay_chains(k, card, n_plates + k, label, aspect, width, height, fps)
+        label = f"ov{k}"
+    if timeline.progress:
+        bar = timeline.progress
+        bh = max(2, _even(bar.height * height))
+        total = timeline.duration_ms / 1000
+        chains.append(f"color=c=0x{bytes(bar.color).hex()}:s={width}x{bh}:r={fps}:d={total:.3f}[pbar]")
+        chains.append(f"[{label}][pbar]overlay=x='-w+w*t/{total:.3f}':y={round(bar.y[aspect] * height)}"  # type: ignore[index]
+                      f":eof_action=pass[prog]")
+        label = "prog"
     if captions_file:
         chains.append(f"[{label}]ass=filename={captions_file}:fontsdir={fonts}[subs]")
         label = "subs"
     chains.append(f"[{label}]format=yuv420p[vout]")
     return chains, "vout"
+
+
+def _overlay_chains(k: int, card: Overlay, input_index: int, label: str, aspect: str, width: int, height: int,
+                    fps: int) -> list[str]:
+    """A card or sticker over the picture for its time window, with its entry animation.
+
+    fade: alpha in and out; slide: glides in from the left edge of its box; pop: grows from half size
+    with a small overshoot (scaled per frame, cheap at sticker size)."""
+    x, y, w, h = card.box[aspect].pixels(width, height)  # type: ignore[index]
+    start, end, fade = card.start_ms / 1000, card.end_ms / 1000, card.fade_ms / 1000
+    src = (f"[{input_index}:v]format=rgba,loop=loop={_frames(card.end_ms - card.start_ms, fps) - 1}:size=1:start=0,"
+           f"settb=1/{fps},setpts=N+{_frames(card.start_ms, fps)},"
+           f"fade=t=in:st={start}:d={fade}:alpha=1,fade=t=out:st={end - fade}:d={fade}:alpha=1")
+    px, py = str(x), str(y)
+    if card.animation == "slide":
+        dx = max(w // 3, width // 8)
+        px = f"'{x}-{dx}*pow(max(0,1-(t-{start})/{ANIM_S}),3)'"
+    elif card.animation == "pop":
+        grow = f"(0.5+0.5*min(1,(t-{start})/{ANIM_S})+0.15*sin(PI*min(1,(t-{start})/{ANIM_S})))"
+        src += f",scale=w='2*trunc({w}*{grow}/2)':h='2*trunc({h}*{grow}/2)':eval=frame"
+        px, py = f"'{x + w // 2}-overlay_w/2'", f"'{y + h // 2}-overlay_h/2'"
+    return [f"{src}[o{k}]", f"[{label}][o{k}]overlay=x={px}:y={py}:eof_action=pass[ov{k}]"]
+
+
+def _avatar_chains(k: int, av: AvatarClip, label: str, aspect: str, width: int, height: int, avatar_in: int,
+                   mask_in: int) -> list[str]:
+    """The presenter's sprite video, fitted into its box (standing on the box's bottom edge).
+
+    A bubble crops the sprite to a square from the top (the face) and multiplies its alpha by a
+    circle mask, so the window is round and the sprite's own transparency still holds."""
+    bx, by, bw, bh = av.box[aspect].pixels(width, height)  # type: ignore[index]
+    start, end = av.start_ms / 1000, av.end_ms / 1000
+    chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+{start}/TB,format=rgba"
+    enable = f"enable='between(t,{start},{end})'"
+    out: list[str] = []
+    if av.circle:
+        side = _even(bw)
+        inner = _even(side * 0.92)  # inside the ring
+        out.append(f"[{mask_in}:v]format=rgba,split[bg{k}][bm{k}]")
+        out.append(f"[bm{k}]alphaextract,scale={inner}:{inner}[mk{k}]")
+        out.append(f"{chain},crop='min(iw,ih)':'min(iw,ih)':(iw-ow)/2:0,scale={inner}:{inner},split[avc{k}][ava{k}]")
+        out.append(f"[ava{k}]alphaextract[al{k}]")
+        out.append(f"[al{k}][mk{k}]blend=all_mode=multiply:repeatlast=1[am{k}]")
+        out.append(f"[avc{k}][am{k}]alphamerge[avs{k}]")
+        out.append(f"[{label}][bg{k}]overlay=x={bx}:y={by}:{enable}[avb{k}]")
+        label = f"avb{k}"
+        px, py = str(bx + (side - inner) // 2), str(by + (side - inner) // 2)
+    else:
+        out.append(f"{chain},scale={_even(bw)}:{_even(bh)}:force_original_aspect_ratio=decrease[avs{k}]")
+        px, py = f"'{bx}+({bw}-overlay_w)/2'", f"'{by}+{bh}-overlay_h'"
+    out.append(f"[{label}][avs{k}]overlay=x={px}:y={py}:eof_action=pass:{enable}[av{k}]")
+    return out
 
 
 def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, gain_db: float | None) -> str:
@@ -237,11 +354,18 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
 
     fps = timeline.fps
     inputs: list[str] = []
-    for p in plate_paths:
-        inputs += ["-framerate", str(fps), "-i", p.name]
+    for clip, p in zip(timeline.visuals, plate_paths, strict=True):
+        if isinstance(clip, VideoClip):
+            length = (clip.end_ms - clip.start_ms) / 1000
+            inputs += ["-ss", f"{clip.src_start_ms / 1000:.3f}", "-t", f"{length + 1:.3f}", "-i", str(p)]
+        else:
+            inputs += ["-framerate", str(fps), "-i", p.name]
     for p in card_paths:
         inputs += ["-i", p.name]
-    audio_args, voice_in, music_in = _audio_inputs(timeline, len(plate_paths) + len(card_paths))
+    for av in timeline.avatars:
+        inputs += ["-i", str(Path(av.src).resolve())]
+    audio_args, voice_in, music_in = _audio_inputs(timeline, len(plate_paths) + len(card_paths) +
+                                                   len(timeline.avatars))
     audio_args = [str(Path(a).resolve()) if a != "-i" else a for a in audio_args]
     chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts", size)
     graph = ";".join(chains) + ";" + audio_graph(timeline, voice_in, music_in, gain)
@@ -258,7 +382,8 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
     tmp.replace(output)
 
     thumb = output.with_suffix(".jpg")
-    at = timeline.overlays[0].start_ms + 700 if timeline.overlays else min(1500, timeline.duration_ms // 2)
+    cards = [o for o in timeline.overlays if isinstance(o, TitleCard)]
+    at = cards[0].start_ms + 700 if cards else min(1500, timeline.duration_ms // 2)
     ffmpeg.run(opts.ffmpeg, ["-ss", f"{at / 1000:.3f}", "-i", str(output), "-frames:v", "1", "-q:v", "3",
                              str(thumb)])
     return RenderResult(output=output, thumbnail=thumb, duration_ms=timeline.duration_ms, aspect=aspect,

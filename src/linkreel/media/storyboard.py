@@ -5,17 +5,26 @@ A pure function of its inputs (no I/O), so the timeline can be tested as data.
 
 from dataclasses import dataclass
 
-from linkreel.media.styles import VisualStyle
+from linkreel.media.plates import ink_on
+from linkreel.media.templates import VisualStyle
+from linkreel.media.templates.layouts import box
 from linkreel.media.timeline import (
+    ASPECTS,
     AudioClip,
+    AvatarClip,
     CaptionTrack,
     EndCardClip,
     ImageClip,
     Motion,
     MusicClip,
+    Overlay,
+    Panel,
+    ProgressBar,
+    StickerClip,
     TextPlateClip,
     Timeline,
     TitleCard,
+    VideoClip,
     VisualClip,
 )
 from linkreel.script.model import SceneRole, Script
@@ -27,6 +36,9 @@ MAX_SHOT_MS = 4500  # longer scenes are split into two shots so the picture keep
 MIN_SHOT_MS = 1500  # shorter shots are merged into the one before: a flash of a photo looks like a glitch
 TITLE_CARD_MAX_MS = 4000
 END_CARD_MOTION = Motion(zoom_from=1.0, zoom_to=1.04)  # barely moves: its text must stay in frame
+CARD_MOTION = Motion(zoom_from=1.0, zoom_to=1.07)  # motion cards carry words: a slow push keeps them in frame
+LOGO_BOX = {"9x16": box(0.06, 0.072, 0.26, 0.03), "16x9": box(0.04, 0.05, 0.12, 0.05),
+            "1x1": box(0.05, 0.05, 0.18, 0.05)}
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,7 @@ class AdFacts:
     brand: str | None
     cta: str
     images: tuple[str, ...]  # local paths of usable product photos, best first
+    videos: tuple[str, ...] = ()  # local b-roll clips: the page's own videos first, then stock
 
 
 def _scene_bounds(script: Script, narration: Narration, duration_ms: int,
@@ -80,6 +93,89 @@ def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int, end_car
     return merged
 
 
+@dataclass(frozen=True)
+class Extras:
+    """Per-request switches and media beyond the product photos."""
+
+    end_card: bool = True
+    no_emotion: bool = False  # no emotive stickers, no pop animations
+    avatar: str | None = None  # a video with alpha for the style's avatar slot
+
+
+def _visual(style: VisualStyle, facts: AdFacts, script: Script, shot: Shot, s: int, e: int, motion: Motion,
+            index: int, has_avatar: bool) -> VisualClip:
+    """One shot laid out by the style's family: a photo plate, a b-roll clip or a motion card."""
+    start, end, image, k = shot
+    scene = script.scenes[k]
+    family = style.family
+    words = scene.on_screen or facts.title
+    if image is None:
+        # No photo: a card with this scene's own on-screen words, so cards differ scene to scene.
+        subtitle = facts.price_text if scene.role in (SceneRole.INTRO, SceneRole.OFFER) else ""
+        return TextPlateClip(title=words, subtitle=subtitle or "", start_ms=s, end_ms=e, motion=motion, seed=index)
+    middle = scene.role not in (SceneRole.HOOK, SceneRole.INTRO, SceneRole.CTA)
+    if facts.videos and middle and index % 2 == 1:
+        # B-roll in every other middle shot: the page's own videos come first in `facts.videos`.
+        return VideoClip(src=facts.videos[(index // 2) % len(facts.videos)], start_ms=s, end_ms=e)
+    if style.motion_cards and scene.role in (SceneRole.BENEFIT, SceneRole.STEP, SceneRole.PROOF) and index % 2 == 0:
+        return TextPlateClip(title=words, start_ms=s, end_ms=e, motion=CARD_MOTION, seed=index,
+                             src=facts.images[image])
+    panel = None
+    if family.panel is not None:
+        panel = Panel(box=family.panel, text="" if has_avatar else words, color=style.theme.panel,
+                      text_color=style.theme.panel_text)
+    frame_text = {"twitter": scene.spoken, "magazine": facts.title, "polaroid": scene.on_screen}.get(
+        family.frame or "", "")
+    return ImageClip(src=facts.images[image], start_ms=s, end_ms=e, motion=motion,
+                     product_box=family.product_box(has_avatar), fit=family.fit,  # type: ignore[arg-type]
+                     backdrop=style.theme.backdrop, panel=panel, frame=family.frame, frame_text=frame_text,
+                     frame_name=(facts.brand or facts.title) if family.frame else "", grade=style.theme.grade)
+
+
+def _overlays(style: VisualStyle, facts: AdFacts, script: Script, bounds: list[tuple[int, int]],
+              extras: Extras, content_end: int) -> list[Overlay]:
+    """Title card, hook banner, price tag, stickers and logo: when and where the style puts them."""
+    family = style.family
+    animation = "fade" if extras.no_emotion and style.text_animation == "pop" else style.text_animation
+    roles = [sc.role for sc in script.scenes]
+    out: list[Overlay] = []
+    intro = roles.index(SceneRole.INTRO) if SceneRole.INTRO in roles else min(1, len(bounds) - 1)
+    if family.title_card and script.scenes[intro].role != SceneRole.CTA:
+        start, end = bounds[intro]
+        start = max(start, 600)
+        end = min(end, start + TITLE_CARD_MAX_MS)
+        if end - start >= 1200:
+            out.append(TitleCard(title=facts.title, price_text=facts.price_text, start_ms=start, end_ms=end,
+                                 box=family.title, animation=animation, color=style.theme.panel))  # type: ignore[arg-type]
+    if style.hook_banner and roles[0] == SceneRole.HOOK and bounds[0][1] - bounds[0][0] >= 1200:
+        hook = script.scenes[0].on_screen or script.scenes[0].spoken
+        out.append(StickerClip(shape="banner", text=hook, start_ms=150, end_ms=bounds[0][1] - 100,
+                               box=family.banner, color=style.accent, text_color=ink_on(style.accent),
+                               animation=animation))  # type: ignore[arg-type]
+    # Accents go into middle scenes, one per scene, after the title card's scene.
+    slots = [i for i, r in enumerate(roles) if i > intro and r != SceneRole.CTA and bounds[i][0] < content_end]
+    if style.price_tag and facts.price_text and slots:
+        k = roles.index(SceneRole.OFFER) if SceneRole.OFFER in roles[:len(bounds)] else slots[0]
+        if k in slots:
+            slots.remove(k)
+        start, end = bounds[k][0] + 300, min(bounds[k][1], content_end) - 100
+        if end - start >= 800:
+            out.append(StickerClip(shape="price_tag", text=facts.price_text, start_ms=start, end_ms=end,
+                                   box=family.sticker, color=style.accent, text_color=ink_on(style.accent),
+                                   animation=animation))  # type: ignore[arg-type]
+    if not extras.no_emotion:
+        for (shape, text), k in zip(style.stickers, slots, strict=False):
+            start, end = bounds[k][0] + 250, min(bounds[k][1], content_end) - 100
+            if end - start >= 800:
+                out.append(StickerClip(shape=shape, text=text, start_ms=start, end_ms=end, box=family.sticker,
+                                       color=style.accent, text_color=ink_on(style.accent), animation="pop",
+                                       emotive=True))
+    if style.logo and facts.brand:
+        out.append(StickerClip(shape="logo", text=facts.brand, start_ms=0, end_ms=content_end, box=LOGO_BOX,
+                               animation="fade", fade_ms=300))
+    return out
+
+
 def build_timeline(
     script: Script,
     narration: Narration,
@@ -92,13 +188,18 @@ def build_timeline(
     fps: int = 30,
     voice_volume: float | None = None,
     end_card: bool = True,
+    extras: Extras | None = None,
 ) -> Timeline:
+    extras = extras or Extras(end_card=end_card)
+    end_card = extras.end_card
     bounds = _scene_bounds(script, narration, duration_ms, end_card)
     half = style.transition_ms // 2
+    has_avatar = extras.avatar is not None and style.family.avatar is not None
     visuals: list[VisualClip] = []
     shots = _shots(bounds, script, len(facts.images), end_card)
-    for i, (start, end, image, k) in enumerate(shots):
-        # Consecutive clips overlap by the transition: the cut point is the middle of the crossfade.
+    for i, shot in enumerate(shots):
+        start, end, image, k = shot
+        # Consecutive clips overlap by the transition: the cut point is the middle of the transition.
         s = 0 if i == 0 else start - half
         e = duration_ms if i == len(shots) - 1 else end + half
         motion = style.motions[i % len(style.motions)]
@@ -106,35 +207,26 @@ def build_timeline(
             visuals.append(EndCardClip(src=facts.images[0] if facts.images else None, cta=facts.cta,
                                        title=facts.title, price_text=facts.price_text, brand=facts.brand,
                                        start_ms=s, end_ms=e, motion=END_CARD_MOTION))
-        elif image is None:
-            # No photo: a card with this scene's own on-screen words, so cards differ scene to scene.
-            scene = script.scenes[k]
-            title = scene.on_screen or facts.title
-            subtitle = facts.price_text if scene.role in (SceneRole.INTRO, SceneRole.OFFER) else ""
-            visuals.append(TextPlateClip(title=title, subtitle=subtitle or "", start_ms=s, end_ms=e,
-                                         motion=motion, seed=i))
         else:
-            visuals.append(ImageClip(src=facts.images[image], start_ms=s, end_ms=e, motion=motion,
-                                     product_box=style.product_box, fit=style.fit))  # type: ignore[arg-type]
+            visuals.append(_visual(style, facts, script, shot, s, e, motion, i, has_avatar))
+    content_end = visuals[-1].start_ms if isinstance(visuals[-1], EndCardClip) else duration_ms
 
-    overlays = []
-    roles = [sc.role for sc in script.scenes]
-    intro = roles.index(SceneRole.INTRO) if SceneRole.INTRO in roles else min(1, len(bounds) - 1)
-    if script.scenes[intro].role != SceneRole.CTA:
-        start, end = bounds[intro]
-        start = max(start, 600)
-        end = min(end, start + TITLE_CARD_MAX_MS)
-        if end - start >= 1200:
-            overlays.append(TitleCard(title=facts.title, price_text=facts.price_text, start_ms=start,
-                                      end_ms=end, box=style.title_box))  # type: ignore[arg-type]
+    avatars = []
+    if has_avatar and style.family.avatar is not None and extras.avatar is not None:
+        avatars.append(AvatarClip(src=extras.avatar, start_ms=0, end_ms=content_end, box=style.family.avatar,
+                                  circle=style.family.avatar_circle))  # type: ignore[arg-type]
+    progress = ProgressBar(color=style.accent, y={a: 0.0 for a in ASPECTS}) if style.progress_bar else None
 
     return Timeline(
         duration_ms=duration_ms,
         fps=fps,
         language=script.language,
         transition_ms=style.transition_ms,
+        transition="fade" if style.transition == "cut" else style.transition,
         visuals=visuals,
-        overlays=overlays,
+        overlays=_overlays(style, facts, script, bounds, extras, content_end),
+        avatars=avatars,
+        progress=progress,
         captions=captions,
         voice=AudioClip(src=narration.speech.audio_path, start_ms=LEAD_IN_MS,
                         volume=1.0 if voice_volume is None else voice_volume),

@@ -36,8 +36,35 @@ class Motion(BaseModel):
     pan_to: tuple[float, float] = (0.0, 0.0)
 
 
+Color = tuple[int, int, int]
+
+
+class Backdrop(BaseModel):
+    """What lies behind a contained product: its own photo blurred, a gradient, or paper.
+
+    `palette`: the colours come from the product photo itself (measured when the plate is drawn).
+    """
+
+    kind: Literal["blur", "gradient", "palette", "paper", "dark"] = "blur"
+    colors: tuple[Color, Color] = ((24, 32, 72), (102, 51, 153))
+
+
+class Panel(BaseModel):
+    """A coloured block beside the product (split screen, editorial) carrying the scene's words."""
+
+    box: dict[Aspect, Box]
+    text: str = ""
+    color: Color = (20, 20, 24)
+    text_color: Color = (255, 255, 255)
+
+
 class ImageClip(BaseModel):
-    """A product photo on a full-frame plate: the photo fitted into `product_box` over a blurred fill."""
+    """A product photo on a full-frame plate, laid out by the visual style.
+
+    fit: `cover` fills the frame (cropped around the product, never blindly centred); `contain`
+    fits the whole photo into `product_box`; `cutout` removes a plain background and stands the
+    product alone on the backdrop (falls back to `contain` when the background is not plain).
+    """
 
     kind: Literal["image"] = "image"
     src: str
@@ -45,7 +72,24 @@ class ImageClip(BaseModel):
     end_ms: int
     motion: Motion
     product_box: dict[Aspect, Box]
-    fit: Literal["contain", "cover"] = "contain"
+    fit: Literal["contain", "cover", "cutout"] = "contain"
+    backdrop: Backdrop = Field(default_factory=Backdrop)
+    panel: Panel | None = None
+    frame: str | None = None  # chrome drawn around the picture: twitter, magazine, vlog, scribble, polaroid
+    frame_text: str = ""  # e.g. the tweet's text or the magazine headline
+    frame_name: str = ""  # the account or magazine name the chrome shows
+    grade: str | None = None  # a colour grade over the finished plate (plates.GRADES)
+
+
+class VideoClip(BaseModel):
+    """B-roll: a clip from the product page or a stock provider, cropped to fill the frame."""
+
+    kind: Literal["video"] = "video"
+    src: str
+    src_start_ms: int = 0
+    start_ms: int
+    end_ms: int
+    motion: Motion = Field(default_factory=lambda: Motion(zoom_from=1.0, zoom_to=1.0))
 
 
 class TextPlateClip(BaseModel):
@@ -58,6 +102,7 @@ class TextPlateClip(BaseModel):
     end_ms: int
     motion: Motion
     seed: int = 0  # picks the colours
+    src: str | None = None  # a motion-graphic card: colours from this product photo, its cut-out beside the text
 
 
 class EndCardClip(BaseModel):
@@ -74,7 +119,9 @@ class EndCardClip(BaseModel):
     motion: Motion
 
 
-VisualClip = Annotated[ImageClip | TextPlateClip | EndCardClip, Field(discriminator="kind")]
+VisualClip = Annotated[ImageClip | VideoClip | TextPlateClip | EndCardClip, Field(discriminator="kind")]
+
+TextAnimation = Literal["fade", "slide", "pop"]
 
 
 class TitleCard(BaseModel):
@@ -87,6 +134,49 @@ class TitleCard(BaseModel):
     end_ms: int
     box: dict[Aspect, Box]
     fade_ms: int = 250
+    animation: TextAnimation = "fade"
+    color: Color = (12, 12, 16)  # panel colour (drawn translucent)
+
+
+class StickerClip(BaseModel):
+    """A small drawn accent over the picture: price tag, hook banner, logo, emoji-like sticker.
+
+    `emotive` stickers (bursts, hearts, sparkles) are left out when the request says `no_emotion`.
+    """
+
+    kind: Literal["sticker"] = "sticker"
+    shape: Literal["price_tag", "banner", "burst", "heart", "sparkle", "arrow", "badge", "logo"]
+    text: str = ""
+    start_ms: int
+    end_ms: int
+    box: dict[Aspect, Box]
+    color: Color = (255, 214, 0)
+    text_color: Color = (20, 20, 20)
+    animation: TextAnimation = "pop"
+    emotive: bool = False
+    fade_ms: int = 200
+
+
+Overlay = Annotated[TitleCard | StickerClip, Field(discriminator="kind")]
+
+
+class ProgressBar(BaseModel):
+    """A thin bar along one edge that fills as the ad plays."""
+
+    color: Color
+    y: dict[Aspect, float]  # top of the bar, fraction of the frame height
+    height: float = 0.008  # fraction of the frame height
+
+
+class AvatarClip(BaseModel):
+    """The presenter: a video with alpha (qtrle/png .mov) at the sprite's own size, scaled into `box`."""
+
+    kind: Literal["avatar"] = "avatar"
+    src: str
+    start_ms: int
+    end_ms: int
+    box: dict[Aspect, Box]
+    circle: bool = False  # bubble styles show the avatar in a round window
 
 
 class CaptionWord(BaseModel):
@@ -133,8 +223,11 @@ class Timeline(BaseModel):
     fps: int = 30
     language: str
     transition_ms: int  # crossfade between consecutive visuals (they overlap by this much)
+    transition: str = "fade"  # an ffmpeg xfade transition (fade, slideleft, slideup, zoomin, wipeleft...)
     visuals: list[VisualClip]
-    overlays: list[TitleCard] = Field(default_factory=list)
+    overlays: list[Overlay] = Field(default_factory=list)
+    avatars: list[AvatarClip] = Field(default_factory=list)
+    progress: ProgressBar | None = None
     captions: CaptionTrack | None = None
     voice: AudioClip | None = None
     music: MusicClip | None = None

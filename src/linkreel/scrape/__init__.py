@@ -7,6 +7,7 @@ with Fetcher(settings) as fetcher:
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import re
 import zlib
@@ -35,6 +36,15 @@ def _is_link(source: str) -> bool:
     return bool(re.match(r"^https?://", source.strip(), re.I))
 
 
+def _looks_binary(content: bytes) -> bool:
+    """NUL bytes or mostly control characters at the start: an image, an archive, not a page."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False  # UTF-16 text is full of NUL bytes
+    head = content[:4096]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return b"\x00" in head or controls > len(head) // 20
+
+
 def load_saved_page(path: Path, max_bytes: int) -> str:
     """The HTML of a saved page (.html or .html.gz), decompressed with a size cap."""
     name = path.name.lower()
@@ -51,23 +61,32 @@ def load_saved_page(path: Path, max_bytes: int) -> str:
         raise InputError(f"could not read {path}: {exc}") from None
     if len(content) > max_bytes:
         raise InputError(f"{path} is larger than {max_bytes // (1024 * 1024)} MB")
+    if _looks_binary(content):
+        raise InputError(f"{path} is binary data, not a saved web page")
     return decode_html(content)
 
 
-def scrape(source: str, *, page_url: str | None = None, fetcher: Fetcher) -> Scraped:
+def scrape(
+    source: str, *, page_url: str | None = None, fetcher: Fetcher, language: str | None = None
+) -> Scraped:
     """Scrape a product page: an http(s) link, or a saved page file (.html / .html.gz).
 
     `page_url` is the address a saved page came from: relative links resolve against it and it
-    picks the site extractor. Raises InputError (bad source), FetchError, NoProductError.
+    picks the site extractor. `language` is the ad's language, asked of the shop (Accept-Language).
+    Raises InputError (bad source), FetchError, NoProductError.
     """
     source = source.strip()
     if _is_link(source):
-        result = fetcher.get(source)
+        result = fetcher.get(source, language=language)
         sniffed = re.match(rb"\s*(<!doctype html|<html|<head|<meta)", result.content[:512], re.I)
         if result.content_type not in _HTML_TYPES and not sniffed:
             raise NoProductError(
                 f"no product found on {result.url}: it is {result.content_type}, not a web page"
             )
+        if not result.content.strip():
+            raise NoProductError(f"no product found on {result.url}: the page is empty")
+        if not sniffed and _looks_binary(result.content):
+            raise NoProductError(f"no product found on {result.url}: it is binary data, not a web page")
         brief = extractor_for(result.url).extract(result.text, result.url)
         return Scraped(brief, None)
 

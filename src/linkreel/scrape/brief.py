@@ -17,6 +17,13 @@ class ProductImage(BaseModel):
     source: str = "page"  # where it came from: jsonld, og, gallery, img, embedded, local, generated
 
 
+class ProductVideo(BaseModel):
+    url: str  # absolute URL of a video file (mp4, webm, HLS) or a player page (YouTube, Vimeo)
+    source: str = "page"  # jsonld, og, video (a <video> element)
+    poster: str | None = None  # still image the page shows before playing
+    embed: bool = False  # a player page, not a file ffmpeg can read
+
+
 class Brief(BaseModel):
     """A product as the ad sees it. Everything but `title` is optional."""
 
@@ -33,6 +40,7 @@ class Brief(BaseModel):
     review_count: int | None = None
     reviews: list[Review] = Field(default_factory=list)
     images: list[ProductImage] = Field(default_factory=list)
+    videos: list[ProductVideo] = Field(default_factory=list)
     logo: str | None = None
     site_name: str | None = None
-    language: str | None = None  # the page's language (ISO 639-1), when declared
+    language: str | None = None  # the page's language (ISO 639-1): declared, else detected from its text

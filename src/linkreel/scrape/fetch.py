@@ -318,6 +318,16 @@ def _check_url(url: str) -> httpx.URL:
     return parsed
 
 
+def accept_language(language: str) -> str:
+    """An Accept-Language header for a language code: "pt-BR" -> "pt-BR,pt;q=0.9,en;q=0.5"."""
+    tag = language.strip().replace("_", "-")
+    base = tag.split("-")[0].lower()
+    parts = [tag] if tag.lower() == base else [tag, f"{base};q=0.9"]
+    if base != "en":
+        parts.append("en;q=0.5")
+    return ",".join(parts)
+
+
 class Fetcher:
     """GET with the SSRF guard. One instance can be shared; it keeps a connection pool.
 
@@ -357,8 +367,14 @@ class Fetcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get(self, url: str, *, max_bytes: int | None = None, accept: str = HTML_ACCEPT) -> FetchResult:
+    def get(
+        self, url: str, *, max_bytes: int | None = None, accept: str = HTML_ACCEPT, language: str | None = None
+    ) -> FetchResult:
+        """GET under the guard. `language` ("de", "pt-BR") asks the shop for that language's page."""
         limit = max_bytes or self.settings.fetch_max_bytes
+        headers = {"Accept": accept}
+        if language:
+            headers["Accept-Language"] = accept_language(language)
         # Per-operation timeouts do not stop a server that drips one byte every few seconds.
         deadline = time.monotonic() + 4 * self.settings.fetch_timeout_s
         current = url
@@ -367,7 +383,7 @@ class Fetcher:
             # Checked here for a clear message before any request; checked again at connect time.
             host = parsed.raw_host.decode("ascii")  # IDNA-encoded, as DNS sees it
             self._guard.resolve(host, parsed.port or (443 if parsed.scheme == "https" else 80))
-            result = self._get_once(parsed, limit, accept, deadline)
+            result = self._get_once(parsed, limit, headers, deadline)
             if isinstance(result, FetchResult):
                 return result
             current = result  # a redirect target
@@ -406,10 +422,12 @@ class Fetcher:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise FetchError(f"could not post to {url}: {detail}") from None
 
-    def _get_once(self, url: httpx.URL, limit: int, accept: str, deadline: float) -> FetchResult | str:
+    def _get_once(
+        self, url: httpx.URL, limit: int, headers: dict[str, str], deadline: float
+    ) -> FetchResult | str:
         host = url.host
         try:
-            with self._client.stream("GET", url, headers={"Accept": accept}) as resp:
+            with self._client.stream("GET", url, headers=headers) as resp:
                 if resp.status_code in _REDIRECTS and "location" in resp.headers:
                     return urljoin(str(url), resp.headers["location"].strip())
                 if resp.status_code >= 400:

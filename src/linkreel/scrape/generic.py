@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -21,6 +21,7 @@ from price_parser import Price
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from linkreel.errors import NoProductError
+from linkreel.scrape.blocked import MAX_DEPTH, too_deep
 from linkreel.scrape.brief import Brief, ProductImage, Review
 from linkreel.scrape.microdata import microdata_items, rdfa_items
 
@@ -307,6 +308,11 @@ class Page:
     """The parsed page plus what every extractor needs: base URL, meta tags, the title anchor."""
 
     def __init__(self, html: str, base_url: str | None) -> None:
+        if too_deep(html):
+            where = base_url if base_url and base_url.startswith(("http://", "https://")) else "the page"
+            raise NoProductError(
+                f"no product found on {where}: its elements nest more than {MAX_DEPTH:,} deep (not a real page)"
+            )
         self.html = html
         self.tree = LexborHTMLParser(html)
         # JSON-LD is read before scripts are dropped; without scripts and styles, element text
@@ -332,6 +338,12 @@ class Page:
             if href and not href.startswith(("javascript:", "data:")):
                 self.base = urljoin(self.base or "", href) or self.base
         self._order: dict[int, int] | None = None
+
+    @cached_property
+    def text(self) -> str:
+        """The visible text of the body, whitespace collapsed (scripts and styles are gone)."""
+        body = self.tree.body
+        return node_text(body) if body is not None else ""
 
     def _canonical(self) -> str | None:
         link = self.tree.css_first('link[rel="canonical" i][href]')
@@ -953,10 +965,16 @@ def _reviews(sd: StructuredData, raw: Any) -> list[Review]:
     return out[:10]
 
 
-def _logo(page: Page, sd: StructuredData) -> str | None:
-    for item in sd.items:
-        if item.types & {"organization", "corporation", "store", "onlinestore", "brand"}:
-            logo = sd.get(item.data, "logo")
+def _logo(page: Page, sd: StructuredData, datas: list[dict[str, Any]]) -> str | None:
+    """The shop's (or the brand's) logo: schema.org Organization/Brand, a logo image in the
+    header, else the site's touch icon or largest declared icon."""
+    owners = [sd.deref(sd.get(d, "brand")) for d in datas]
+    owners = [o for o in owners if isinstance(o, dict)] + [
+        i.data for i in sd.items if i.types & {"organization", "corporation", "store", "onlinestore", "brand"}
+    ]
+    for data in owners:
+        if data:
+            logo = sd.get(data, "logo")
             if isinstance(logo, list):
                 logo = logo[0]
             if isinstance(logo, dict):
@@ -971,22 +989,14 @@ def _logo(page: Page, sd: StructuredData) -> str | None:
     link = page.tree.css_first(
         'link[rel="apple-touch-icon"][href], link[rel="apple-touch-icon-precomposed"][href]'
     )
-    return page.absolute(link.attributes.get("href")) if link is not None else None
-
-
-def _language(page: Page) -> str | None:
-    html_tag = page.tree.css_first("html")
-    raw = (
-        (html_tag.attributes.get("lang") or html_tag.attributes.get("xml:lang"))
-        if html_tag is not None
-        else None
-    )
-    raw = raw or page.first_meta("content-language", "og:locale")
-    if raw is None:
-        http_equiv = page.tree.css_first('meta[http-equiv="content-language" i]')
-        raw = http_equiv.attributes.get("content") if http_equiv is not None else None
-    m = re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|$|\s)", raw or "")
-    return m.group(1).lower() if m else None
+    if link is not None:
+        return page.absolute(link.attributes.get("href"))
+    icons = [
+        (_dim((n.attributes.get("sizes") or "").split("x")[0]) or 0, n.attributes.get("href"))
+        for n in page.tree.css('link[rel~="icon" i][href]')
+    ]
+    icons = [(size, href) for size, href in icons if href and not href.lower().split("?")[0].endswith(".ico")]
+    return page.absolute(max(icons, key=lambda t: t[0])[1]) if icons else None
 
 
 def _brand(sd: StructuredData, datas: list[dict[str, Any]], page: Page) -> str | None:
@@ -995,10 +1005,12 @@ def _brand(sd: StructuredData, datas: list[dict[str, Any]], page: Page) -> str |
         name = clean_text(sd.deref(value[0]) if isinstance(value, list) and value else value)
         if name:
             return name
+    from linkreel.scrape.labels import BRAND_LABELS, labelled_value  # builds on this module's helpers
+
     value = page.first_meta("product:brand", "og:brand", "brand")
     if value:
         return value
-    return _itemprop(page, "brand")
+    return _itemprop(page, "brand") or labelled_value(page, BRAND_LABELS)
 
 
 def _itemprop(page: Page, name: str) -> str | None:
@@ -1012,7 +1024,11 @@ def _itemprop(page: Page, name: str) -> str | None:
 
 def _price(ex: Extraction) -> tuple[Decimal | None, str | None, str | None]:
     """(amount, currency as written, availability): the product's offers (or its variants'),
-    then `product:*` meta tags, then the DOM."""
+    then `product:*` meta tags, corrected by what the page shows (a sale, an auction's current
+    bid); the DOM alone when there is no markup."""
+    from linkreel.scrape.availability import page_availability  # these build on this module's helpers
+    from linkreel.scrape.shown_price import auction_price, discounted_price
+
     page, sd, product = ex.page, ex.sd, ex.product
     datas = product.datas() if product else []
     offers = [o for d in datas for o in _offers(sd, d)]
@@ -1026,16 +1042,22 @@ def _price(ex: Extraction) -> tuple[Decimal | None, str | None, str | None]:
         or availability_name(page.first_meta("product:availability", "og:availability"))
         or availability_name(_itemprop(page, "availability"))
     )
-    for offer in offers:
-        amount, currency = _offer_price(sd, offer)
-        if amount is not None:
-            return amount, currency, availability
-    amount = to_decimal(
-        page.first_meta("product:price:amount", "og:price:amount", "product:sale_price:amount")
+    availability = page_availability(page, availability)
+
+    amount, currency = next(
+        ((a, c) for o in offers for a, c in [_offer_price(sd, o)] if a is not None), (None, None)
     )
-    if amount is not None:
-        return amount, page.first_meta("product:price:currency", "og:price:currency"), availability
-    amount, currency = dom_price(ex)
+    if amount is None:
+        amount = to_decimal(
+            page.first_meta("product:price:amount", "og:price:amount", "product:sale_price:amount")
+        )
+        currency = page.first_meta("product:price:currency", "og:price:currency")
+    if amount is None:
+        amount, currency = dom_price(ex)
+        return amount, currency, availability
+    shown = auction_price(ex) or discounted_price(ex, amount)
+    if shown is not None:
+        return shown[0], currency or shown[1], availability
     return amount, currency, availability
 
 
@@ -1046,6 +1068,12 @@ def extract(html: str, base_url: str | None) -> Brief:
 
 def extract_page(page: Page) -> Brief:
     """`extract` on an already parsed page (site extractors parse once and refine the result)."""
+    # These build on this module's helpers.
+    from linkreel.scrape.blocked import blocked_reason
+    from linkreel.scrape.language import declared_language, page_language
+    from linkreel.scrape.sku import find_sku
+    from linkreel.scrape.videos import video_candidates
+
     base_url = page.base
     sd = structured_data(page)
     hint = page.first_meta("og:title") or node_text(page.tree.css_first("title"))
@@ -1059,6 +1087,10 @@ def extract_page(page: Page) -> Brief:
     site_names = _site_names(page, sd)
 
     where = page.url or base_url or "the page"
+    if product is None:
+        blocked = blocked_reason(page.html, node_text(page.tree.css_first("title")), len(page.text))
+        if blocked:
+            raise NoProductError(f"no product found on {where}: {blocked}")
     title = _title(ex, site_names)
     if not title or len(title) < 2:
         raise NoProductError(f"no product found on {where}: the page has no product name or title")
@@ -1067,8 +1099,11 @@ def extract_page(page: Page) -> Brief:
         raise NoProductError(f"no product found on {where}: the page says {title[:80]!r}")
 
     amount, currency, availability = _price(ex)
-    language = _language(page)
-    currency = currency_code(currency, page_country(page.url, language)) if amount is not None else None
+    language = declared_language(page)
+    country = page_country(page.url, language)
+    currency = currency_code(currency, country) if amount is not None else None
+    if amount is not None and currency is None and country:
+        currency = _country_symbols(country)[0]  # a price without a symbol is in the shop's own currency
 
     raw_description = next((d.get("description") for d in datas if clean_text(d.get("description"))), None)
     description = (
@@ -1078,8 +1113,7 @@ def extract_page(page: Page) -> Brief:
     )
     features = features_from_description(raw_description) or dom_features(ex)
 
-    sku = next((v for d in datas if (v := clean_text(sd.get(d, "sku", "productID", "mpn")))), None)
-    sku = re.sub(r"^(sku|isbn|mpn):", "", sku, flags=re.I) if sku else _itemprop(page, "sku")
+    sku = find_sku(page, sd, datas) or _itemprop(page, "sku")
 
     rating = review_count = None
     reviews: list[Review] = []
@@ -1105,7 +1139,8 @@ def extract_page(page: Page) -> Brief:
         review_count=review_count,
         reviews=reviews,
         images=image_candidates(ex, title),
-        logo=_logo(page, sd),
+        videos=video_candidates(page, sd, datas),
+        logo=_logo(page, sd, datas),
         site_name=page.first_meta("og:site_name") or (site_names[0] if site_names else None),
-        language=language,
+        language=language or page_language(page, title, description),
     )

@@ -5,6 +5,13 @@ pixel, an HTML error page or an SVG never reaches the renderer) and saved as JPE
 it has transparency. Pictures of at least `MIN_SIDE` px on their short side are kept; smaller
 ones only when there is nothing better.
 
+Before downloading, candidates that are one picture at several sizes (CDN size parameters,
+"-300x300" suffixes, Shopify "_grande") collapse to the largest variant (`image_variants`);
+after decoding, pictures whose perceptual hash (dHash) matches an earlier one are dropped, the
+larger copy kept; sprites and banners (extreme aspect ratios) go, and flat one-colour
+placeholders when real photos exist. The result is ranked:
+structured data first, then OpenGraph and the page's gallery, large pictures before smaller.
+
 Offline fallbacks, for saved pages: images embedded in the page as data: URIs are decoded in
 place, and an image that cannot be fetched is looked up by file name next to the saved page
 (same folder, or the browser's "<name>_files/" folder). When nothing works, the brief comes back
@@ -30,13 +37,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from linkreel.errors import FetchError
 from linkreel.scrape.brief import Brief, ProductImage
 from linkreel.scrape.fetch import IMAGE_ACCEPT, Fetcher, HostUnreachable
+from linkreel.scrape.image_variants import collapse_variants, colours, dhash, is_flat, same_picture
 
 log = logging.getLogger(__name__)
 
-MIN_SIDE = 300  # px on the short side: below this a picture looks blurry in a 1080p video
+MIN_SIDE = 400  # px on the short side: below this a picture looks blurry in a 1080p video
 MIN_FALLBACK_SIDE = 100  # smaller than this is an icon or a tracking pixel, even as a last resort
 MAX_PIXELS = 60_000_000  # decompression-bomb guard, checked before decoding
 _FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO", "AVIF"}
+MAX_ASPECT = 3.5  # wider or taller than this is a banner or a sprite sheet, not a product photo
+SAME_PICTURE_BITS = 6  # dHash distance (of 64 bits) under which two pictures are the same photo
+_SOURCE_TIER = {"jsonld": 0, "og": 1, "gallery": 1, "embedded": 2, "img": 2, "local": 2, "page": 2}
 
 
 @dataclass
@@ -187,7 +198,7 @@ def download_images(
 
     remote_budget = 3 * limit
     candidates: list[ProductImage] = []
-    for image in brief.images:
+    for image in collapse_variants(brief.images):
         if image.url.startswith("data:"):
             if sum(c.url.startswith("data:") for c in candidates) < 3 * limit:
                 candidates.append(image)
@@ -199,10 +210,9 @@ def download_images(
     with ThreadPoolExecutor(max_workers=4) as pool:  # network-bound; keeps the brief's order
         pictures = list(pool.map(lambda img: _load(img, fetcher, page, dead_hosts), candidates))
 
-    large: list[ProductImage] = []
-    small: list[tuple[_Picture, Image.Image]] = []
+    decoded: list[_Decoded] = []
     seen: set[str] = set()
-    for picture in pictures:
+    for index, picture in enumerate(pictures):
         if picture is None:
             continue
         digest = hashlib.sha256(picture.data).hexdigest()
@@ -212,25 +222,59 @@ def download_images(
         img = decode_image(picture.data)
         if img is None:
             continue
-        if min(img.size) >= MIN_SIDE:
-            if len(large) < limit:
-                large.append(_described(picture, save_image(img, dest / f"image-{len(large):02d}"), img))
-            img.close()
-        elif min(img.size) >= MIN_FALLBACK_SIDE:
-            small.append((picture, img))
-        else:
-            img.close()  # icons and tracking pixels: never worth showing
-
-    if not large:  # small pictures only when there is nothing better, biggest first
-        small.sort(key=lambda t: -(t[1].width * t[1].height))
-        for i, (picture, img) in enumerate(small[:limit]):
-            large.append(_described(picture, save_image(img, dest / f"image-{i:02d}"), img))
-    for _, img in small:
+        if min(img.size) < MIN_FALLBACK_SIDE or max(img.size) > MAX_ASPECT * min(img.size):
+            img.close()  # icons, tracking pixels, banners, sprite sheets: never worth showing
+            continue
+        # Saved at once under a temporary name: memory holds one decoded picture at a time.
+        saved = save_image(img, dest / f"candidate-{index:03d}")
+        signature = None if is_flat(img) else (dhash(img), colours(img))
+        _add_unless_same(decoded, _Decoded(picture, saved, img.size, index, signature))
         img.close()
-    return brief.model_copy(update={"images": large})
+
+    large = [d for d in decoded if min(d.size) >= MIN_SIDE]
+    # One flat colour is a placeholder ("image coming soon" grey) when real photos exist.
+    large = [d for d in large if d.signature is not None] or large
+    # Small pictures only when there is nothing better, biggest first.
+    chosen = (sorted(large, key=_rank) if large else sorted(decoded, key=lambda d: -d.pixels))[:limit]
+    out = []
+    for i, d in enumerate(chosen):
+        final = d.path.replace(dest / f"image-{i:02d}{d.path.suffix}")
+        out.append(ProductImage(url=d.picture.image.url, path=str(final), width=d.size[0], height=d.size[1],
+                                source=d.picture.source))
+    for d in decoded:
+        if d not in chosen:
+            d.path.unlink(missing_ok=True)
+    return brief.model_copy(update={"images": out})
 
 
-def _described(picture: _Picture, path: Path, img: Image.Image) -> ProductImage:
-    return ProductImage(
-        url=picture.image.url, path=str(path), width=img.width, height=img.height, source=picture.source
-    )
+@dataclass(eq=False)
+class _Decoded:
+    picture: _Picture
+    path: Path  # saved under a temporary name until ranked
+    size: tuple[int, int]
+    index: int  # position among the candidates: the page's own order
+    signature: tuple[int, tuple[int, ...]] | None  # (dHash, colours); None for flat pictures
+
+    @property
+    def pixels(self) -> int:
+        return self.size[0] * self.size[1]
+
+
+def _add_unless_same(kept: list[_Decoded], new: _Decoded) -> None:
+    """Keep one copy of each photo: a later, larger copy replaces the earlier one in its place."""
+    if new.signature is not None:
+        for i, old in enumerate(kept):
+            if old.signature is not None and same_picture(old.signature, new.signature, SAME_PICTURE_BITS):
+                if new.pixels > old.pixels:
+                    new.index = old.index
+                    kept[i], new = new, old
+                new.path.unlink(missing_ok=True)
+                return
+    kept.append(new)
+
+
+def _rank(d: _Decoded) -> tuple[int, int, int]:
+    """Structured data, then OpenGraph and gallery, then the rest; within each, big before merely
+    big enough; then the page's order."""
+    tier = _SOURCE_TIER.get(d.picture.image.source, 2)
+    return tier, 0 if min(d.size) >= 2 * MIN_SIDE else 1, d.index

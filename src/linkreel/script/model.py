@@ -9,6 +9,8 @@ class SceneRole(StrEnum):
     HOOK = "hook"
     PROBLEM = "problem"
     INTRO = "intro"  # the product is named and shown
+    STORY = "story"  # a narrative or emotional line: an origin, a turn, a feeling, a reply
+    STEP = "step"  # one step of a how-to or do-it-yourself
     BENEFIT = "benefit"
     PROOF = "proof"  # reviews, ratings
     OFFER = "offer"  # price, discount
@@ -27,6 +29,10 @@ class Script(BaseModel):
     style: str
     length_s: int  # the requested video length
     scenes: list[Scene] = Field(min_length=1)
+    tone: str = ""  # the style's tone, or the audience's: curious, urgent, playful... (a hint for voice and music)
+    platform: str | None = None  # the platform the CTA was written for (targeting.PLATFORMS key)
+    audience: str | None = None  # the audience the script addresses (targeting.AUDIENCES key)
+    writer: str = "template"  # which writer wrote it: "template", "llm", "override"
 
     @property
     def text(self) -> str:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from linkreel.errors import InputError
 from linkreel.languages import get_language
 from linkreel.script.model import SceneRole
+from linkreel.script.phrases import EXTRA_PHRASES
 
 # The contract's 20 base styles (api-contract §4.2), in its table order.
 BASE_STYLES: tuple[str, ...] = (
@@ -83,8 +84,11 @@ class Beat:
     slots: tuple[str, ...]  # phrase-bank keys, tried in order; the first the brief can fill is spoken
     screen: str = "screen.name"  # phrase-bank key of the on-screen text
     priority: int = 0  # 0: always spoken; the writer adds beats by rising priority while time is left
-    per_feature: bool = False  # one scene per product feature (priority grows by 2 per feature)
+    per_feature: bool = False  # one scene per product feature (priority grows by feature_step per feature)
     pad_host: bool = False  # generic padding lines may follow this beat's line (not after a quote)
+    numbered: bool = False  # the k-th feature speaks the k-th variant ("Step two", "Reason three")
+    max_features: int = 6  # a per-feature beat speaks at most this many features
+    feature_step: int = 2  # 0: every feature is as required as the first ("three reasons" says three)
 
 
 @dataclass(frozen=True)
@@ -93,10 +97,13 @@ class ScriptStyle:
     label: str
     tone: str  # a hint for voice and music: curious, confident, empathetic, urgent, friendly...
     beats: tuple[Beat, ...]
+    # Said instead when even the shortest required lines of `beats` overrun the video (a 15 s ad
+    # cannot give three reasons in every language): the same shape without the promise it can't keep.
+    short_beats: tuple[Beat, ...] | None = None
 
     @property
     def slots(self) -> frozenset[str]:
-        return frozenset(s for b in self.beats for s in (*b.slots, b.screen))
+        return frozenset(s for b in (*self.beats, *(self.short_beats or ())) for s in (*b.slots, b.screen))
 
 
 # Beats shared by most styles. Priorities interleave: 1st feature, price, 2nd feature and rating,
@@ -122,7 +129,10 @@ _WRITTEN: tuple[ScriptStyle, ...] = (
     ),
     ScriptStyle(
         "BenefitsV2", "Benefits", "confident",
-        (_hook("benefits.hook"), replace(_FEATURES, priority=0), _RATING, _PRICE, _QUOTE, _RECAP, _CTA),
+        (
+            _hook("benefits.hook"), replace(_FEATURES, slots=("benefits.benefit",), priority=0), _RATING, _PRICE,
+            _QUOTE, _RECAP, _CTA,
+        ),
     ),
     ScriptStyle(
         "ProblemSolutionV2", "Problem Solution", "empathetic",
@@ -138,24 +148,157 @@ _WRITTEN: tuple[ScriptStyle, ...] = (
         (
             _hook("offers.hook"), _INTRO,
             Beat(SceneRole.OFFER, ("offers.price", "offers.noprice"), "screen.price"),
-            replace(_FEATURES, priority=3), _RATING, _QUOTE, _RECAP,
+            replace(_FEATURES, slots=("offers.benefit",), priority=3), _RATING, _QUOTE, _RECAP,
             Beat(SceneRole.CTA, ("offers.cta",), "screen.cta"),
         ),
     ),
     ScriptStyle(
         "LetMeShowYouWriter", "Let Me Show You", "friendly",
-        (_hook("show.hook"), _FEATURES, _RATING, _QUOTE, _PRICE, _RECAP, _CTA),
+        (_hook("show.hook"), replace(_FEATURES, slots=("show.benefit",)), _RATING, _QUOTE, _PRICE, _RECAP, _CTA),
     ),
     ScriptStyle(
         "CallToActionV2", "Call To Action", "urgent",
         (
-            _hook("action.hook"), _INTRO, _FEATURES, _PRICE, _RATING, _QUOTE, _RECAP,
+            _hook("action.hook"), _INTRO, replace(_FEATURES, slots=("action.benefit",)), _PRICE, _RATING, _QUOTE,
+            _RECAP,
             Beat(SceneRole.CTA, ("action.cta",), "screen.cta"),
         ),
     ),
     ScriptStyle(
         "ProductHighlightsV2", "Product Highlights", "informative",
-        (_hook("highlights.hook"), replace(_FEATURES, priority=0), _RATING, _PRICE, _QUOTE, _RECAP, _CTA),
+        (
+            _hook("highlights.hook"), replace(_FEATURES, slots=("highlights.benefit",), priority=0), _RATING, _PRICE,
+            _QUOTE, _RECAP, _CTA,
+        ),
+    ),
+)  # fmt: skip
+
+
+def _line(role: SceneRole, slot: str, priority: int = 0, screen: str = "screen.none", host: bool = False) -> Beat:
+    return Beat(role, (slot,), screen, priority=priority, pad_host=host)
+
+
+def _per_feature(
+    slot: str, role: SceneRole = SceneRole.BENEFIT, *, priority: int = 1, numbered: bool = False,
+    max_features: int = 6, feature_step: int = 2,
+) -> Beat:
+    return replace(_FEATURES, role=role, slots=(slot,), priority=priority, numbered=numbered,
+                   max_features=max_features, feature_step=feature_step)
+
+
+def _cta(slot: str) -> Beat:
+    return Beat(SceneRole.CTA, (slot,), "screen.cta")
+
+
+_S = SceneRole  # short, for the table below
+# The twelve styles built around a shape other than "show the product": each has its own hook,
+# its own way of speaking features (numbered steps or reasons, a story, a reply to a comment) and
+# its own CTA, so two styles of one product read as different ads (tested pairwise).
+_STORIED: tuple[ScriptStyle, ...] = (
+    ScriptStyle(
+        "BrandStoryV2", "Brand Story", "warm",
+        (
+            _hook("brand.hook"), _line(_S.STORY, "brand.origin", screen="screen.name"), _INTRO,
+            _per_feature("brand.benefit"), _line(_S.STORY, "brand.values", 5, host=True), _RATING, _PRICE,
+            _cta("brand.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "DontWorryWriter", "Don't Worry", "reassuring",
+        (
+            _hook("worry.hook"), _line(_S.PROBLEM, "worry.doubt", 1), _line(_S.INTRO, "worry.answer", host=True,
+                                                                          screen="screen.name"),
+            _per_feature("worry.benefit"), _RATING, _QUOTE, _PRICE, _cta("worry.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "EmotionalWriter", "Emotional", "heartfelt",
+        (
+            _hook("emotion.hook"), _line(_S.STORY, "emotion.feeling", 1),
+            _line(_S.INTRO, "emotion.intro", host=True, screen="screen.name"), _per_feature("emotion.benefit"),
+            replace(_QUOTE, priority=3), replace(_RATING, priority=4), _line(_S.STORY, "emotion.close", 5),
+            _PRICE, _cta("emotion.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "GenzWriter", "Gen Z", "playful",
+        (
+            _hook("genz.hook"), _line(_S.INTRO, "genz.intro", host=True, screen="screen.name"),
+            _per_feature("genz.benefit", max_features=4),
+            replace(_RATING, slots=("genz.rating_count", "genz.rating")),
+            replace(_PRICE, slots=("genz.price",)), _cta("genz.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "HowToV2", "How To", "instructive",
+        (
+            _hook("howto.hook"), _line(_S.STEP, "howto.first", host=True, screen="screen.name"),
+            _per_feature("howto.step", _S.STEP, numbered=True, max_features=4),
+            _line(_S.STEP, "howto.done", 5), _RATING, _PRICE, _cta("howto.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "MotivationalWriter", "Motivational", "inspiring",
+        (
+            _hook("motivation.hook"), _line(_S.STORY, "motivation.push", 1),
+            _line(_S.INTRO, "motivation.intro", host=True, screen="screen.name"),
+            _per_feature("motivation.benefit"), _RATING, _PRICE, _cta("motivation.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "ProductLifestyleV2", "Product Lifestyle", "aspirational",
+        (
+            _hook("lifestyle.hook"), _line(_S.INTRO, "lifestyle.intro", host=True, screen="screen.name"),
+            _per_feature("lifestyle.benefit"), _line(_S.STORY, "lifestyle.scene", 5, host=True), _QUOTE, _PRICE,
+            _cta("lifestyle.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "ResponseBubbleWriter", "Response Bubble", "conversational",
+        (
+            _hook("reply.hook"), _line(_S.STORY, "reply.question", 1, host=True),
+            _per_feature("reply.answer", numbered=True, feature_step=1, max_features=3),
+            _RATING, _PRICE, _cta("reply.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "StoryTimeWriter", "Storytime", "personal",
+        (
+            _hook("story.hook"), _line(_S.STORY, "story.before", 1, host=True),
+            _line(_S.INTRO, "story.turn", screen="screen.name"),
+            _per_feature("story.benefit", numbered=True, max_features=3), _line(_S.STORY, "story.after", 5, host=True),
+            _QUOTE, _PRICE, _cta("story.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "ThreeReasonsWriter", "3 Reasons Why", "clear",
+        (
+            _hook("reasons.hook"),
+            _per_feature("reasons.reason", numbered=True, max_features=3, feature_step=0, priority=0),
+            _RATING, _PRICE, _cta("reasons.cta"),
+        ),
+        (
+            _hook("benefits.hook"),
+            _per_feature("reasons.reason", numbered=True, max_features=3, feature_step=1, priority=0),
+            _RATING, _PRICE, _CTA,
+        ),
+    ),
+    ScriptStyle(
+        "TrendingTopicsV2", "Trending Topics", "buzzy",
+        (
+            _hook("trend.hook"), _line(_S.INTRO, "trend.intro", host=True, screen="screen.name"),
+            _per_feature("trend.benefit"), replace(_RATING, slots=("trend.rating_count", "trend.rating"), priority=2),
+            replace(_PRICE, priority=3), _cta("trend.cta"),
+        ),
+    ),
+    ScriptStyle(
+        "DIY", "DIY", "hands-on",
+        (
+            _hook("diy.hook"), _line(_S.PROBLEM, "diy.problem", 1),
+            _line(_S.STEP, "diy.tools", host=True, screen="screen.name"),
+            _per_feature("diy.step", _S.STEP, numbered=True, max_features=3), _line(_S.STORY, "diy.result", 5),
+            _PRICE, _cta("diy.cta"),
+        ),
     ),
 )  # fmt: skip
 
@@ -180,8 +323,17 @@ STYLES: dict[str, ScriptStyle] = {
     s.name: s
     for s in (
         *_WRITTEN,
-        # The contract keeps both generations of Problem-Solution; offline they read the same.
-        replace(_WRITTEN[2], name="ProblemSolutionWriter", label="Problem-Solution"),
+        *_STORIED,
+        # The contract keeps both generations of Problem-Solution: the older one agitates the problem.
+        ScriptStyle(
+            "ProblemSolutionWriter", "Problem-Solution", "empathetic",
+            (
+                _hook("pas.hook"), Beat(SceneRole.PROBLEM, ("pas.agitate",), "screen.none", priority=1),
+                Beat(SceneRole.INTRO, ("pas.solution",), pad_host=True),
+                replace(_FEATURES, slots=("pas.benefit",)), _RATING, _PRICE, _RECAP,
+                Beat(SceneRole.CTA, ("pas.cta",), "screen.cta"),
+            ),
+        ),
         *_HOOKED,
     )
 }
@@ -190,10 +342,7 @@ STYLES: dict[str, ScriptStyle] = {
 def get_style(name: str) -> ScriptStyle:
     if name in STYLES:
         return STYLES[name]
-    available = ", ".join(s for s in STYLE_NAMES if s in STYLES)
-    if name in STYLE_NAMES:
-        raise InputError(f"script style {name} is not available offline yet; available: {available}")
-    raise InputError(f"unknown script style {name!r}; available offline: {available}")
+    raise InputError(f"unknown script style {name!r}; choose one of: {', '.join(STYLE_NAMES)}")
 
 
 # --- phrase banks -------------------------------------------------------------------------------
@@ -4108,8 +4257,9 @@ _TA = {
     "hook.BestDealEverHook": ("நான் பார்த்ததிலேயே இதுதான் சிறந்த சலுகையாக இருக்கலாம்.",),
 }
 
+# Each language's bank: the lines above plus those of the story-shaped styles (`phrases/<lang>.py`).
 PHRASE_BANKS: dict[str, PhraseBank] = {
-    b.language: b
+    b.language: replace(b, phrases={**b.phrases, **EXTRA_PHRASES.get(b.language, {})})
     for b in (
         PhraseBank("en", "en_US", _EN),
         PhraseBank("es", "es_ES", _ES),

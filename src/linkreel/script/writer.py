@@ -6,10 +6,15 @@ speech rate (`SPEECH_RATES`). Required beats (hook, intro, CTA) are always spoke
 (features, rating, price, quote) are added by priority while they fit; generic padding lines fill
 what is left. Variants are picked from a hash of the product, so the same product always gets the
 same script and two products get different ones. Nothing is invented: a phrase that needs a fact
-the brief lacks (a price, a rating) is never spoken.
+the brief lacks (a price, a rating) is never spoken. Numbered lines ("Step two", "Reason three")
+are counted after fitting, so a dropped step leaves no gap; a style whose required lines cannot
+fit even with shorter features and name speaks its short form (`ScriptStyle.short_beats`).
+`target_platform` adds where the link is to the CTA, `target_audience` a line and the tone
+(`targeting.py`).
 """
 
 import hashlib
+import itertools
 import re
 import string
 import unicodedata
@@ -26,6 +31,7 @@ from linkreel.languages import get_language
 from linkreel.scrape.brief import Brief
 from linkreel.script.model import Scene, SceneRole, Script
 from linkreel.script.styles import DEFAULT_STYLE, Beat, PhraseBank, get_bank, get_style, phrases
+from linkreel.script.targeting import Audience, Platform, find_audience, find_platform
 from linkreel.voice.normalize import normalize_for_speech
 
 END_CARD_S = 2.5  # the CTA end card holds the logo and price silently at the end
@@ -124,8 +130,12 @@ def speech_budget_s(length_s: int) -> float:
 
 
 class Writer(Protocol):
-    def write(self, brief: Brief, style: str, language: str, length_s: int) -> Script:
-        """A script in `style` and `language` whose voice-over fits a `length_s` video."""
+    def write(
+        self, brief: Brief, style: str, language: str, length_s: int,
+        platform: str | None = None, audience: str | None = None,
+    ) -> Script:
+        """A script in `style` and `language` whose voice-over fits a `length_s` video; `platform`
+        and `audience` are the contract's free-text targeting (they change the tone and the CTA)."""
         ...
 
 
@@ -303,7 +313,10 @@ def _names(brief: Brief) -> list[str]:
     return [name] + [" ".join(words[:n]) for n in (3, 2) if n < len(words)]
 
 
-def _facts(brief: Brief, bank: PhraseBank, length_s: int, name: str) -> _Facts:
+FEATURE_SCALES = (1.0, 0.7, 0.5)  # a feature's time, as a share of its usual time, when a short ad overruns
+
+
+def _facts(brief: Brief, bank: PhraseBank, length_s: int, name: str, feature_scale: float = 1.0) -> _Facts:
     locale = bank.locale
     # A page in another language is still used for features, but not for quotes and the
     # description, which would be read out in the wrong language.
@@ -321,7 +334,7 @@ def _facts(brief: Brief, bank: PhraseBank, length_s: int, name: str) -> _Facts:
         values["quote"] = quote
         values["quote_short"] = _clip_words(quote.rstrip(_TRAILING + "…?!？！"), QUOTE_SCREEN_WORDS, 14)[0]
     # A feature is spoken in about 1.5 s + 5 % of the video: ~6 words in a 15 s ad, ~12 in 60 s.
-    feature_s = 1.5 + length_s / 20
+    feature_s = (1.5 + length_s / 20) * feature_scale
     clipped = [_clip_speech(f, feature_s, bank.language) for f in _features(brief, same_language)]
     # Whole features first: a short ad says "Reef-friendly formula" rather than half a long one.
     features = [text for text, cut in sorted(clipped, key=lambda fc: fc[1])]
@@ -329,6 +342,27 @@ def _facts(brief: Brief, bank: PhraseBank, length_s: int, name: str) -> _Facts:
 
 
 # --- choosing phrases --------------------------------------------------------------------------
+
+
+# Words a language contracts before a vowel ("de {name}" + "AeroBottle" -> "d'AeroBottle"): applied
+# to the template where a fact is inserted, never to the fact itself (a quote stays verbatim).
+_ELISIONS: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(r"\b(?P<word>[Qq]ue|[DdJjLlMmNnSsTt]e|[Ll]a) \{(?P<field>\w+)\}"),
+}
+_VOWEL_START = re.compile(r"[AEIOUYÀÂÆÉÈÊËÎÏÔŒÙÛÜaeiouyàâæéèêëîïôœùûü]")
+
+
+def _elide(template: str, known: Mapping[str, str], language: str) -> str:
+    pattern = _ELISIONS.get(language)
+    if pattern is None:
+        return template
+
+    def contract(m: re.Match[str]) -> str:
+        if _VOWEL_START.match(known.get(m["field"], "")):
+            return f"{m['word'][:-1]}'{{{m['field']}}}"
+        return m.group(0)
+
+    return pattern.sub(contract, template)
 
 
 def _placeholders(template: str) -> set[str]:
@@ -364,17 +398,22 @@ class _Draft:
     priority: int
     shortest: str  # the shortest usable variant, to squeeze a too-long required beat
     host: bool  # padding lines may be appended to this scene
+    # A numbered beat ("Step two: ..."): its variants in order and the facts to fill them, so the
+    # steps that make it into the ad can be counted again without gaps.
+    ordinals: tuple[str, ...] = ()
+    known: Mapping[str, str] | None = None
 
 
 # The estimate aims inside this window around the speech budget (the narration then adjusts the
 # voice's rate, by -15 % to +50 %, to hit it exactly).
 FIT_LOW, FIT_HIGH = 0.95, 1.03
+AUDIENCE_PRIORITY = 2  # said in most 30 s ads, dropped from the shortest
 MAX_PADS_PER_SCENE = 3
 
 
 def _drafts(beats: Iterable[Beat], bank: PhraseBank, facts: _Facts, pick: _Picker) -> Iterator[_Draft]:
     for beat in beats:
-        features: list[str | None] = list(facts.features) if beat.per_feature else [None]
+        features: list[str | None] = list(facts.features[: beat.max_features]) if beat.per_feature else [None]
         for k, feature in enumerate(features):
             known = dict(facts.values)
             if feature is not None:
@@ -383,15 +422,20 @@ def _drafts(beats: Iterable[Beat], bank: PhraseBank, facts: _Facts, pick: _Picke
             slot, variants = next(((s, v) for s in beat.slots if (v := _usable(phrases(bank, s), known))), ("", []))
             if not variants:
                 continue  # the brief lacks the fact this beat is about
-            spoken = variants[pick.index(slot, len(variants), k)].format_map(known)
+            variants = [_elide(v, known, bank.language) for v in variants]
+            at = k % len(variants) if beat.numbered else pick.index(slot, len(variants), k)
+            spoken = variants[at].format_map(known)
             screens = _usable(phrases(bank, beat.screen), known) or [""]
             yield _Draft(
                 role=beat.role,
                 spoken=spoken,
                 on_screen=screens[pick.index(beat.screen, len(screens), k)].format_map(known),
-                priority=beat.priority + 2 * k if beat.per_feature else beat.priority,
-                shortest=min((v.format_map(known) for v in variants), key=len),
+                priority=beat.priority + beat.feature_step * k,
+                # numbered variants are not interchangeable: "Step two" stays "Step two"
+                shortest=spoken if beat.numbered else min((v.format_map(known) for v in variants), key=len),
                 host=beat.pad_host,
+                ordinals=tuple(variants) if beat.numbered else (),
+                known=known if beat.numbered else None,
             )
 
 
@@ -416,7 +460,22 @@ def _fit(drafts: list[_Draft], bank: PhraseBank, pick: _Picker, budget_s: float)
             total -= seconds(d)  # a price recap right after the price says nothing new
             continue
         chosen.append(d)
-    return _pad(chosen, bank, pick, budget_s, total)
+    chosen = _renumbered(chosen)
+    return _pad(chosen, bank, pick, budget_s, sum(seconds(d) for d in chosen))
+
+
+def _renumbered(drafts: list[_Draft]) -> list[_Draft]:
+    """Steps and reasons counted in the order they are said: when a long first step did not fit, the
+    next one is "Step two", not "Step three"."""
+    out: list[_Draft] = []
+    counts: dict[tuple[str, ...], int] = {}
+    for d in drafts:
+        if d.ordinals and d.known is not None:
+            k = counts.get(d.ordinals, 0)
+            counts[d.ordinals] = k + 1
+            d = replace(d, spoken=d.ordinals[k % len(d.ordinals)].format_map(d.known))
+        out.append(d)
+    return out
 
 
 def _pad(chosen: list[_Draft], bank: PhraseBank, pick: _Picker, budget_s: float, total: float) -> list[_Draft]:
@@ -448,25 +507,58 @@ class TemplateWriter:
 
     name = "template"
 
-    def write(self, brief: Brief, style: str = DEFAULT_STYLE, language: str = "en", length_s: int = 30) -> Script:
+    def write(
+        self, brief: Brief, style: str = DEFAULT_STYLE, language: str = "en", length_s: int = 30,
+        platform: str | None = None, audience: str | None = None,
+    ) -> Script:
         _check_length(length_s)
         script_style = get_style(style)
         bank = get_bank(language)
         pick = _Picker(brief)
         budget_s = speech_budget_s(length_s)
-        for name in _names(brief):  # the full name unless even the shortest required lines overrun
-            facts = _facts(brief, bank, length_s, name)
-            drafts = list(_drafts(script_style.beats, bank, facts, pick))
+        target_platform, target_audience = find_platform(platform), find_audience(audience)
+        forms = [b for b in (script_style.beats, script_style.short_beats) if b is not None]
+        # The style's full form with the full name and whole features, unless even the shortest
+        # required lines overrun: then shorter features, a shorter name, and last the short form.
+        for beats, name, feature_scale in itertools.product(forms, _names(brief), FEATURE_SCALES):
+            facts = _facts(brief, bank, length_s, name, feature_scale)
+            drafts = list(_drafts(_for_audience(beats, target_audience), bank, facts, pick))
             required = sum(estimate_seconds(d.shortest, language) for d in drafts if d.priority == 0)
             if required <= budget_s * FIT_HIGH:
                 break
+        if target_platform is not None:
+            drafts = _with_where(drafts, bank, target_platform)
         drafts = _fit(drafts, bank, pick, budget_s)
         n_images = len(brief.images)
         scenes = [
             Scene(role=d.role, spoken=d.spoken, on_screen=d.on_screen, image=i % n_images if n_images else None)
             for i, d in enumerate(drafts)
         ]
-        return Script(language=language, style=style, length_s=length_s, scenes=scenes)
+        return Script(
+            language=language, style=style, length_s=length_s, scenes=scenes,
+            tone=target_audience.tone if target_audience else script_style.tone,
+            platform=target_platform.key if target_platform else None,
+            audience=target_audience.key if target_audience else None,
+        )
+
+
+def _for_audience(beats: tuple[Beat, ...], audience: Audience | None) -> tuple[Beat, ...]:
+    """The style's beats with the audience line ("Made for busy families.") before the features."""
+    if audience is None:
+        return beats
+    at = next((i for i, b in enumerate(beats) if b.per_feature), 1)
+    line = Beat(SceneRole.BENEFIT, (audience.line_slot,), "screen.none", priority=AUDIENCE_PRIORITY)
+    return (*beats[:at], line, *beats[at:])
+
+
+def _with_where(drafts: list[_Draft], bank: PhraseBank, platform: Platform) -> list[_Draft]:
+    """The CTA followed by where the link is on the platform; a short ad keeps the bare CTA."""
+    if not drafts or drafts[-1].role != SceneRole.CTA:
+        return drafts
+    sep = "" if get_language(bank.language).no_spaces else " "
+    cta = drafts[-1]
+    where = phrases(bank, platform.where_slot)[0]
+    return [*drafts[:-1], replace(cta, spoken=f"{cta.spoken}{sep}{where}")]
 
 
 def _check_length(length_s: int) -> None:

@@ -184,11 +184,29 @@ _EN_ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 
 
 def normalize_for_speech(text: str, language: str) -> str:
-    """`text` with amounts, prices and percentages spelled out the way a speaker says them."""
+    """`text` with amounts, prices and percentages spelled out the way a speaker says them (and, in
+    Japanese, kanji replaced by their kana reading)."""
     get_language(language)
     if language == "en":
         text = _EN_ORDINAL.sub(lambda m: num2words(int(m.group(1)), lang="en", to="ordinal"), text)
-    return _pattern(language).sub(lambda m: _speak(m, text, language), text)
+    text = _pattern(language).sub(lambda m: _speak(m, text, language), text)
+    return kanji_readings(text) if language == "ja" else text
+
+
+# A run of kanji with the kana that follows it: OpenJTalk reads a word better with its okurigana.
+_KANJI_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff々〆ヶ][\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff々〆ヶ]*")
+
+
+def kanji_readings(text: str) -> str:
+    """Japanese text with each kanji run replaced by its katakana reading (OpenJTalk's dictionary, the
+    pyopenjtalk-plus wheel): espeak-ng reads a kanji as "Chinese letter". Unchanged without the wheel."""
+    if not _KANJI_RUN.search(text):
+        return text
+    try:
+        import pyopenjtalk  # loads its 100 MB dictionary on first use, so only when there is kanji
+    except ImportError:
+        return text
+    return _KANJI_RUN.sub(lambda m: pyopenjtalk.g2p(m.group(0), kana=True), text)
 
 
 def _speak(m: re.Match[str], text: str, language: str) -> str:

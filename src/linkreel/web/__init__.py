@@ -1,9 +1,11 @@
-"""Web pages: the embeddable preview player and a read-only editor page.
+"""Web pages: the embeddable preview player, and the signed-in web app.
 
 * `/preview/{media_job}/` plays a preview's low-resolution video and lists its storyboard scenes
   (role, spoken line, on-screen text; a click seeks the video). It is public (the id is an
   unguessable UUID) and may be framed by any origin: `Content-Security-Policy: frame-ancestors *`.
-* `/editor/{job_id}/` shows a job's status, previews and outputs (editing comes with a later issue).
+* The app (web/pages.py: sign in, jobs, new ad, compare, `/editor/{job_id}/`) signs in with the
+  workspace's API id + key (web/session.py) and acts through the API's own route functions
+  (web/actions.py, `/web/api/…`). Templates in web/templates, one CSS and one script in web/static.
 
 Nothing else of the site may be framed: `mount(app)` adds a middleware that sends
 `X-Frame-Options: DENY` and `frame-ancestors 'none'` on every other response.
@@ -17,15 +19,19 @@ from __future__ import annotations
 import html
 import json
 import secrets
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from linkreel.api.errors import ApiError
 from linkreel.api.pagination import is_uuid
-from linkreel.jobs.models import VideoJob
+from linkreel.web.session import CsrfRejected, NotSignedIn
 
 router = APIRouter(include_in_schema=False)
 
@@ -110,39 +116,6 @@ def preview_page(media_job: str, request: Request) -> HTMLResponse:
         "Content-Security-Policy": _csp(nonce, "*"), "Cache-Control": "no-store"})
 
 
-def _output_row(out: dict[str, Any]) -> str:
-    e = html.escape
-    link = f'<a href="{e(out["video_output"])}">MP4</a>' if out.get("video_output") else ""
-    return (f"<tr><td>{e(out['visual_style'])}</td><td>{e(out['aspect_ratio'])}</td><td>{e(out['status'])}</td>"
-            f"<td>{link}</td></tr>")
-
-
-@router.get("/editor/{job_id}/")
-def editor_page(job_id: str, request: Request) -> HTMLResponse:
-    job = None
-    if is_uuid(job_id):
-        with request.app.state.db.session() as s:
-            job = s.get(VideoJob, job_id.lower())
-    if job is None:
-        raise ApiError.not_found()
-    nonce = secrets.token_urlsafe(12)
-    e = html.escape
-    rows = "".join(_output_row(o) for o in job.outputs or [])
-    listed = job.previews or ([{"media_job": job.media_job, "visual_style": job.params.get("visual_style"),
-                                "aspect_ratio": job.params.get("aspect_ratio")}] if job.preview else [])
-    previews = "".join(
-        f"<tr><td>{e(str(p['visual_style']))}</td><td>{e(str(p['aspect_ratio']))}</td>"
-        f"<td><a href=\"/preview/{e(p['media_job'])}/\">preview</a></td></tr>" for p in listed)
-    body = (f"<main><aside style=\"max-width:760px\"><h1>Video {e(job.id)}</h1>"
-            f"<div class=\"meta\">{e(job.kind)} · {e(job.status)}"
-            f"{' · ' + e(job.failed_reason) if job.failed_reason else ''}</div>"
-            f"<p>The editor (script, scenes, voice, music, captions) comes in a later release; this page is "
-            f"read-only.</p><h1>Previews</h1><table>{previews or '<tr><td>none</td></tr>'}</table>"
-            f"<h1>Renders</h1><table>{rows or '<tr><td>none yet</td></tr>'}</table></aside></main>")
-    return HTMLResponse(_page("linkreel editor", body, nonce),
-                        headers={"Content-Security-Policy": _csp(nonce, "'none'"), "Cache-Control": "no-store"})
-
-
 class FrameGuardMiddleware:
     """Every response but the preview player refuses to be framed (clickjacking)."""
 
@@ -166,7 +139,31 @@ class FrameGuardMiddleware:
         await self.app(scope, receive, send_wrapper)
 
 
+WEB_API_PREFIX = "/web/api/"
+HERE = Path(__file__).parent
+
+
+async def _not_signed_in(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith(WEB_API_PREFIX):
+        return JSONResponse({"detail": "Sign in first."}, status_code=401)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # keeps ?preview=
+    return RedirectResponse(f"/signin/?next={quote(target)}", status_code=303)
+
+
+async def _csrf_rejected(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"detail": "The form is out of date (CSRF check failed); reload the page."}, status_code=403)
+
+
 def mount(app: FastAPI) -> None:
-    """Called by `create_app`: the pages, and the frame guard for everything else."""
+    """Called by `create_app`: the pages, the app's JSON, static files, and the frame guard."""
+    from linkreel.web import actions, pages  # they import this package: import them once it exists
+
+    app.state.web_templates = Environment(loader=FileSystemLoader(HERE / "templates"),
+                                          autoescape=select_autoescape(["html"]))
     app.include_router(router)
+    app.include_router(pages.router)
+    app.include_router(actions.router)
+    app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")
+    app.add_exception_handler(NotSignedIn, _not_signed_in)
+    app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_middleware(FrameGuardMiddleware)

@@ -1,7 +1,8 @@
 """Read-only catalogs (contract §6.1–6.3): personas, voices, music; plus their audio under /media.
 
 All free GETs. Voices come from `voice.catalog` (the accent id is the voice id `override_voice`
-takes), personas from `avatars.personas`, music from `media.music`; preview audio is rendered on
+takes), personas from `avatars.personas` (preview stills and clips from
+`avatars.previews`, rendered on first request), music from `media.music`; preview audio is rendered on
 first request by `api.samples`.
 """
 
@@ -19,6 +20,7 @@ from linkreel.api.deps import SettingsDep
 from linkreel.api.errors import ApiError, FieldErrors, invalid_choice
 from linkreel.api.formats import iso_z
 from linkreel.api.pagination import LimitQuery, PageQuery, PageSizeQuery, page_request, paginate_items
+from linkreel.avatars import previews
 from linkreel.avatars.personas import FILTERS, LIBRARY_DATE, Persona, filter_personas, get_persona, personas
 from linkreel.config import Settings
 from linkreel.errors import InputError
@@ -66,17 +68,14 @@ class PersonaPage(BaseModel):
     results: list[PersonaOut]
 
 
-def persona_body(p: Persona) -> dict[str, Any]:
+def persona_body(settings: Settings, p: Persona) -> dict[str, Any]:
     stamp = iso_z(LIBRARY_DATE) or ""
     return {
         "id": p.id, "created_at": stamp, "updated_at": stamp, "gender": p.gender, "creator_name": p.creator_name,
         "suitable_industries": list(p.suitable_industries), "age_range": p.age_range, "location": p.location,
         "style": p.style, "video_scene": p.video_scene, "keywords": ",".join(p.keywords) or None,
         "is_active": True, "process_status": "done", "failed_reason": None, "type": "normal",
-        # The avatar renderer (and with it the preview media) comes with a later issue.
-        **dict.fromkeys(("preview_image_16_9", "preview_image_1_1", "preview_image_9_16", "preview_video_16_9",
-                         "preview_video_1_1", "preview_video_9_16", "landscape_preview_video",
-                         "squared_preview_video", "portrait_preview_video")),
+        **previews.preview_urls(settings, p),  # rendered on first request, see persona_preview
     }
 
 
@@ -99,10 +98,10 @@ def _filtered_personas(
 
 @router.get("/api/personas/", response_model=list[PersonaOut], tags=["personas"])
 def list_personas(
-    _ws: CurrentWorkspace, age_range: FilterParam = None, gender: FilterParam = None,
+    settings: SettingsDep, _ws: CurrentWorkspace, age_range: FilterParam = None, gender: FilterParam = None,
     location: FilterParam = None, style: FilterParam = None,
 ) -> list[dict[str, Any]]:
-    return [persona_body(p) for p in _filtered_personas(age_range, gender, location, style)]
+    return [persona_body(settings, p) for p in _filtered_personas(age_range, gender, location, style)]
 
 
 @router.get("/api/personas/paginated/", response_model=PersonaPage, tags=["personas"])
@@ -112,15 +111,28 @@ def paginated_personas(
     page: PageQuery = None, page_size: PageSizeQuery = None, limit: LimitQuery = None,
 ) -> dict[str, Any]:
     items = _filtered_personas(age_range, gender, location, style)
-    return paginate_items(request, settings, items, persona_body)
+    return paginate_items(request, settings, items, lambda p: persona_body(settings, p))
 
 
 @router.get("/api/personas/{persona_id}/", response_model=PersonaOut, tags=["personas"])
-def get_one_persona(persona_id: str, _ws: CurrentWorkspace) -> dict[str, Any]:
+def get_one_persona(persona_id: str, settings: SettingsDep, _ws: CurrentWorkspace) -> dict[str, Any]:
     persona = get_persona(persona_id)
     if persona is None:
         raise ApiError.not_found()
-    return persona_body(persona)
+    return persona_body(settings, persona)
+
+
+_PREVIEW_TYPES = {"jpg": "image/jpeg", "mp4": "video/mp4"}
+
+
+@router.api_route("/media/personas/{persona_id}/{name}", methods=["GET", "HEAD"], include_in_schema=False)
+def persona_preview(persona_id: str, name: str, settings: SettingsDep) -> FileResponse:
+    persona = get_persona(persona_id)
+    stem, _, ext = name.partition(".")
+    kind, _, aspect = stem.partition("_")
+    if persona is None or persona.id != persona_id or previews.KINDS.get(kind) != ext or aspect not in previews.CANVAS:
+        raise ApiError.not_found()
+    return FileResponse(previews.ensure_preview(settings, persona, kind, aspect), media_type=_PREVIEW_TYPES[ext])
 
 
 # --------------------------------------------------------------------------- voices

@@ -17,10 +17,12 @@ or carry it wrong, and usually refines what the generic extractor found.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from price_parser import Price
 
 from linkreel.scrape import generic
-from linkreel.scrape.brief import Brief
+from linkreel.scrape.brief import Brief, ProductImage
 from linkreel.scrape.generic import Page
 
 
@@ -41,6 +43,34 @@ class SiteExtractor:
     def refine(self, brief: Brief, page: Page) -> Brief:
         """Fix or add fields after the generic pass; the default keeps the brief as it is."""
         return brief
+
+    @staticmethod
+    def merged(brief: Brief, page: Page, images: list[Any] | None = None, **fields: Any) -> Brief:
+        """`brief` with each given field that has a value: texts cleaned, `price` any amount
+        (number or page text), `images` URLs put first (the site's own gallery order)."""
+        update: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "price":
+                amount = generic.to_decimal(value)
+                if amount is not None:
+                    update["price"] = generic.format_price(amount)
+                    written = fields.get("currency") or Price.fromstring(str(value)).currency or brief.currency
+                    update["currency"] = generic.currency_code(written, generic.page_country(page.url))
+            elif name == "currency":
+                continue  # set with the price
+            elif name == "availability":
+                update[name] = generic.availability_name(value) or brief.availability
+            elif isinstance(value, str):
+                if generic.clean_text(value):
+                    update[name] = generic.clean_text(value)
+            elif value not in (None, [], ""):
+                update[name] = value
+        urls = [page.absolute(str(u)) for u in images or [] if isinstance(u, str) and u.strip()]
+        if urls:
+            own = [ProductImage(url=u, source="gallery") for u in dict.fromkeys(u for u in urls if u)]
+            seen = {i.url for i in own}
+            update["images"] = own + [i for i in brief.images if i.url not in seen]
+        return brief.model_copy(update=update)
 
 
 class GenericExtractor(SiteExtractor):
@@ -72,4 +102,16 @@ def extractor_for(url: str | None) -> SiteExtractor:
 
 
 # Site modules register themselves on import.
-from linkreel.scrape.sites import amazon  # noqa: E402, F401
+from linkreel.scrape.sites import (  # noqa: E402, F401
+    aliexpress,
+    amazon,
+    ebay,
+    etsy,
+    ikea,
+    mercadolibre,
+    rakuten,
+    shopify,
+    target,
+    walmart,
+    zalando,
+)

@@ -6,6 +6,7 @@ import re
 
 from price_parser import Price
 
+from linkreel.scrape.availability import text_availability
 from linkreel.scrape.brief import Brief, ProductImage
 from linkreel.scrape.generic import (
     Page,
@@ -28,6 +29,9 @@ _PRICE_SELECTORS = (
     "#newBuyBoxPrice",
     "#kindle-price",
     "#apex_desktop .a-price .a-offscreen",
+    # books, music, films: the selected format's price in the format table
+    "#tmmSwatches .swatchElement.selected .a-color-price",
+    "#twister .dp-price-col .a-color-price",
 )
 # "Brand: X", "Marque : X", "Visit the X Store", "Besuchen Sie den X-Store", "Visita lo Store di X"
 _BYLINE = (
@@ -75,9 +79,11 @@ class Amazon(SiteExtractor):
                 update["brand"] = m.group(1).strip()
                 break
 
-        for selector in _PRICE_SELECTORS:
-            node = tree.css_first(selector)
-            text = node_text(node)
+        # Without a buy-box price Amazon sells nothing itself: other numbers on the page are
+        # shipping, other sellers' offers or accessories, so no price beats a wrong one.
+        update["price"] = update["currency"] = None
+        texts = (node_text(node) for selector in _PRICE_SELECTORS for node in tree.css(selector))
+        for text in texts:
             amount = to_decimal(text) if text else None
             if amount is not None:
                 parsed = Price.fromstring(text)
@@ -85,14 +91,16 @@ class Amazon(SiteExtractor):
                 update["currency"] = currency_code(parsed.currency or brief.currency, _country(page.url))
                 break
 
+        stated = text_availability(node_text(tree.css_first("#availability")))
         if tree.css_first("#add-to-cart-button, #buy-now-button") is not None:
             update["availability"] = "InStock"
-        elif tree.css_first("#availability, #outOfStock") is not None:
+        elif tree.css_first("#outOfStock") is not None:
             update["availability"] = "OutOfStock"
+        elif stated:  # "Disponibile presso questi venditori": other sellers have it
+            update["availability"] = stated
 
         bullets = [
-            clean_text(node_text(li))
-            for li in tree.css("#feature-bullets li:not(#replacementPartsFitmentBullet)")
+            clean_text(node_text(li)) for li in tree.css("#feature-bullets li:not(#replacementPartsFitmentBullet)")
         ]
         bullets = [b for b in bullets if len(b) >= 8]
         if bullets:

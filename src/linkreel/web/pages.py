@@ -1,0 +1,221 @@
+"""The signed-in web app's HTML pages: sign in/out, jobs, new ad, compare previews, editor.
+
+Pages are Jinja2 templates (`web/templates/`) with one stylesheet and one script (`web/static/`);
+the script calls `/web/api/…` (web/actions.py) for everything that changes state. Data a page's
+script needs is embedded as JSON in `<script type="application/json" id="page-data">`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment
+from sqlalchemy import select
+
+from linkreel.api.auth import authenticate
+from linkreel.api.errors import ApiError
+from linkreel.api.pagination import is_uuid
+from linkreel.api.routes.catalog import music_body, voice_body
+from linkreel.api.video_params import (
+    ASPECT_RATIOS,
+    CAPTION_STYLES,
+    LANGUAGE_CODES,
+    SCRIPT_STYLES,
+    VIDEO_LENGTHS,
+    VISUAL_STYLES,
+)
+from linkreel.jobs import credits
+from linkreel.jobs.models import CreditEntry
+from linkreel.languages import LANGUAGES
+from linkreel.media import music
+from linkreel.voice import catalog as voice_catalog
+from linkreel.web import actions
+from linkreel.web.session import (
+    PRESESSION_COOKIE,
+    CsrfRejected,
+    SignedIn,
+    WebSession,
+    check_csrf,
+    check_presession,
+    clear_cookie,
+    issue_cookie,
+    presession_token,
+    read_session,
+)
+
+router = APIRouter(include_in_schema=False)
+
+# Media may live on LINKREEL_PUBLIC_URL or S3 (absolute URLs); scripts and styles only from here.
+PAGE_CSP = ("default-src 'self'; img-src 'self' data: http: https:; media-src 'self' http: https:; "
+            "style-src 'self'; script-src 'self'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+            "base-uri 'none'; object-src 'none'")
+
+
+def _render(request: Request, template: str, status: int = 200, session: WebSession | None = None,
+            data: dict[str, Any] | None = None, **context: Any) -> HTMLResponse:
+    env: Environment = request.app.state.web_templates
+    with request.app.state.db.session() as s:
+        balance = credits.balance(s, session.workspace.id) if session else None
+    page = env.get_template(template).render(
+        session=session, csrf_token=session.csrf_token if session else "", balance=balance,
+        path=request.url.path, page_data=json.dumps(data or {}), **context)
+    return HTMLResponse(page, status_code=status,
+                        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
+
+
+def _safe_next(target: str | None) -> str:
+    """Only our own paths: `//evil.example` or `https://…` would be an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/jobs/"
+
+
+# --------------------------------------------------------------------------- sign in / out
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return RedirectResponse("/jobs/" if read_session(request) else "/signin/", status_code=303)
+
+
+def _signin_page(request: Request, status: int = 200, errors: dict[str, str] | None = None, api_id: str = "",
+                 next_path: str = "/jobs/") -> HTMLResponse:
+    token = presession_token(request)
+    response = _render(request, "signin.html", status, errors=errors or {}, api_id=api_id, next_path=next_path,
+                       signin_token=token)
+    response.set_cookie(PRESESSION_COOKIE, token, httponly=True, samesite="strict", path="/signin/")
+    return response
+
+
+@router.get("/signin/")
+def signin_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+    if read_session(request):
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _signin_page(request, next_path=_safe_next(next))
+
+
+@router.post("/signin/")
+def signin(request: Request, api_id: Annotated[str, Form()] = "", api_key: Annotated[str, Form()] = "",
+           csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/jobs/") -> Response:  # noqa: A002
+    next_path = _safe_next(next)
+    try:
+        check_presession(request, csrf_token)
+    except CsrfRejected:
+        return _signin_page(request, 403, {"form": "Your session expired. Please sign in again."}, api_id.strip(),
+                            next_path)
+    errors = {}
+    if not api_id.strip():
+        errors["api_id"] = "Enter your API id."
+    if not api_key.strip():
+        errors["api_key"] = "Enter your API key."
+    if errors:
+        return _signin_page(request, 400, errors, api_id.strip(), next_path)
+    try:
+        with request.app.state.db.session() as s:
+            workspace = authenticate(s, api_id, api_key.strip())
+    except ApiError as exc:
+        message = ("This workspace is disabled." if exc.status_code == 403
+                   else "This API id and key do not match a workspace.")
+        return _signin_page(request, exc.status_code, {"api_key": message}, api_id.strip(), next_path)
+    response = RedirectResponse(next_path, status_code=303)
+    issue_cookie(response, request, workspace)
+    response.delete_cookie(PRESESSION_COOKIE, path="/signin/")
+    return response
+
+
+@router.post("/signout/")
+def signout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    session = read_session(request)
+    if session is not None:
+        check_csrf(session, csrf_token)
+    response = RedirectResponse("/signin/", status_code=303)
+    clear_cookie(response)
+    return response
+
+
+# --------------------------------------------------------------------------- the app
+
+
+HISTORY_ROWS = 20
+
+
+def _kind_label(kind: str) -> str:
+    """Ledger kinds ("render:<media_job>", "refund:preview", …) in plain words."""
+    base, _, _ = kind.partition(":")
+    if base == "refund":
+        return "Refund: " + _kind_label(kind.removeprefix("refund:")).lower()
+    return {"grant": "Credits added", "link": "Product page read", "preview": "Preview",
+            "render": "Render"}.get(base, kind)
+
+
+def _history(request: Request, session: WebSession) -> list[dict[str, Any]]:
+    stmt = (select(CreditEntry).where(CreditEntry.workspace_id == session.workspace.id)
+            .order_by(CreditEntry.created_at.desc()).limit(HISTORY_ROWS))
+    with request.app.state.db.session() as s:
+        return [{"when": e.created_at.strftime("%Y-%m-%d %H:%M"), "what": _kind_label(e.kind),
+                 "amount": credits.format_amount(e.amount)} for e in s.scalars(stmt)]
+
+
+@router.get("/jobs/")
+def jobs_page(request: Request, session: SignedIn) -> HTMLResponse:
+    return _render(request, "jobs.html", session=session, title="Jobs", history=_history(request, session))
+
+
+def _catalog(request: Request) -> dict[str, Any]:
+    settings = request.app.state.settings
+    voices = [voice_body(settings, v) for v in voice_catalog.all_voices()]
+    return {
+        "languages": [{"code": c, "name": LANGUAGES[c].name} for c in LANGUAGE_CODES],
+        "lengths": list(VIDEO_LENGTHS),
+        "aspects": list(ASPECT_RATIOS),
+        "script_styles": list(SCRIPT_STYLES),
+        "visual_styles": [{"name": name, "ratios": list(ratios)} for name, ratios in VISUAL_STYLES.items()],
+        "caption_styles": list(CAPTION_STYLES),
+        "voices": [{"id": a["id"], "name": v["name"], "gender": v["gender"], "accent": a["accent_name"],
+                    "language": a["language"], "preview_url": a["preview_url"]} for v in voices for a in v["accents"]],
+        "musics": [music_body(settings, t) for t in music.TRACKS],
+        "preview_cost": {str(n): credits.cost_preview(n) for n in VIDEO_LENGTHS},
+        "render_cost": {str(n): credits.cost_render(n) for n in VIDEO_LENGTHS},
+    }
+
+
+@router.get("/new/")
+def new_page(request: Request, session: SignedIn) -> HTMLResponse:
+    return _render(request, "new.html", session=session, title="New ad", data=_catalog(request))
+
+
+@router.get("/compare/{job_id}/")
+def compare_page(job_id: str, request: Request, session: SignedIn) -> HTMLResponse:
+    job = actions.owned_job(request, session, job_id)
+    settings = request.app.state.settings
+    return _render(request, "compare.html", session=session, title="Compare previews", job=job,
+                   data={"job_id": job.id, "render_cost": credits.cost_render(job.params["video_length"]),
+                         "editor": f"/editor/{job.id}/", "public_url": settings.public_url})
+
+
+def _scenes(request: Request, media_job: str | None) -> list[dict[str, Any]] | None:
+    if not media_job or not is_uuid(media_job):
+        return None
+    raw = request.app.state.storage.get_bytes(f"{media_job.lower()}/preview.json")
+    if raw is None:
+        return None
+    try:
+        return list(json.loads(raw).get("scenes", []))
+    except ValueError:
+        return None
+
+
+@router.get("/editor/{job_id}/")
+def editor_page(job_id: str, request: Request, session: SignedIn, preview: str | None = None) -> HTMLResponse:
+    job = actions.owned_job(request, session, job_id)
+    listed = list(job.previews or [])
+    media_job = preview if any(p["media_job"] == preview for p in listed) else job.media_job
+    if media_job is None and listed:
+        media_job = listed[0]["media_job"]
+    scenes = _scenes(request, media_job)
+    return _render(request, "editor.html", session=session, title="Editor", job=job, media_job=media_job,
+                   scenes=scenes, data={"job_id": job.id, "media_job": media_job, "kind": job.kind,
+                                        "waiting": scenes is None and job.status != "failed"})

@@ -1,0 +1,311 @@
+// linkreel web app: one small script, no dependencies. Each page's <body data-page> picks its setup;
+// the server embeds what a page needs as JSON in #page-data. Writes send the session's CSRF token.
+"use strict";
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+const pageData = () => JSON.parse($("#page-data").textContent || "{}");
+const csrf = () => $('meta[name="csrf-token"]').content;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+async function api(method, url, body) {
+  const init = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+  let res;
+  try { res = await fetch(url, init); } catch (e) { return { ok: false, status: 0, data: { detail: "The server cannot be reached." } }; }
+  if (res.status === 401) { location.href = "/signin/?next=" + encodeURIComponent(location.pathname); }
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = { detail: `Unexpected answer (${res.status}).` }; }
+  return { ok: res.ok, status: res.status, data };
+}
+
+// DRF-shaped errors → the <p data-error-for=field> next to each field; unknown fields go to "detail".
+function showErrors(form, data) {
+  $$("[data-error-for]", form).forEach((p) => { p.hidden = true; p.textContent = ""; });
+  if (!data) return;
+  const put = (field, msg) => {
+    const p = $(`[data-error-for="${field}"]`, form) || $('[data-error-for="detail"]', form);
+    if (!p) return;
+    p.textContent = (p.textContent ? p.textContent + " " : "") + msg;
+    p.hidden = false;
+  };
+  if (Array.isArray(data)) { data.forEach((m) => put("detail", String(m))); return; }
+  for (const [field, value] of Object.entries(data)) {
+    const msgs = Array.isArray(value) ? value : [typeof value === "object" ? JSON.stringify(value) : value];
+    msgs.forEach((m) => put(field, String(m)));
+  }
+}
+
+function busy(button, on, label) {
+  if (on) { button.dataset.label = button.textContent; button.textContent = label; button.disabled = true; }
+  else { button.textContent = button.dataset.label || button.textContent; button.disabled = false; }
+}
+
+// ---------------------------------------------------------------- jobs
+
+const STAGE_LABELS = { scrape: "page", script: "script", voice: "voice", music: "music", captions: "captions",
+  timeline: "timeline", render: "render" };
+const STATUS_LABELS = { pending: "ready to review", in_queue: "waiting", running: "working", done: "done",
+  failed: "failed", rendering: "rendering" };
+
+function jobCard(job) {
+  const title = job.name || ((job.outputs || []).length ? "Ad" : (job.previews || []).length > 1 ? "Previews" : "Preview");
+  const pct = Math.round(parseFloat(job.progress || "0") * 100);
+  const stages = el("ol", { class: "stages", "aria-label": "Stages" },
+    ...(job.stages || []).map((s) => el("li", { class: `stage ${s.status}`,
+      title: `${s.name}: ${s.status} ${Math.round((s.progress || 0) * 100)}%` }, STAGE_LABELS[s.name] || s.name)));
+  const links = el("div", { class: "links" });
+  if (job.previews && job.previews.length > 1) links.append(el("a", { href: `/compare/${job.id}/`, text: "Compare previews" }));
+  if (job.preview || (job.previews && job.previews.length)) links.append(el("a", { href: `/editor/${job.id}/`, text: "Edit" }));
+  for (const out of job.outputs || []) {
+    if (out.video_output) {
+      links.append(el("a", { href: out.video_output, download: "", text: `MP4 ${out.visual_style} ${out.aspect_ratio}` }));
+      if (out.video_thumbnail) links.append(el("a", { href: out.video_thumbnail, download: "", text: "Thumbnail" }));
+    }
+  }
+  links.append(el("button", { type: "button", class: "link", text: "Copy API JSON",
+    onclick: (e) => { navigator.clipboard && navigator.clipboard.writeText(JSON.stringify(job, null, 2));
+      e.target.textContent = "Copied"; } }));
+  return el("li", { class: `job ${job.status}`, "data-job": job.id },
+    el("div", { class: "job-head" },
+      el("strong", { text: title }),
+      el("span", { class: `badge ${job.status}`, text: STATUS_LABELS[job.status] || job.status })),
+    el("p", { class: "muted small", text: [job.visual_style, job.aspect_ratio, job.language,
+      job.video_length ? job.video_length + " s" : null, new Date(job.created_at).toLocaleString()].filter(Boolean).join(" · ") }),
+    el("div", { class: "bar", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 },
+      el("span", { class: `fill w${Math.min(100, Math.round(pct / 5) * 5)}` })),
+    stages,
+    job.failed_reason ? el("p", { class: "error", text: job.failed_reason }) : null,
+    links);
+}
+
+function setupJobs() {
+  const list = $("#jobs"), status = $("#jobs-status");
+  async function refresh() {
+    const r = await api("GET", "/web/api/jobs/");
+    if (r.ok) {
+      $("#balance").textContent = String(r.data.remaining_credits);
+      list.replaceChildren(...r.data.jobs.map(jobCard));
+      status.textContent = r.data.jobs.length ? "" : "No ads yet. Make your first one.";
+      status.hidden = !!r.data.jobs.length;
+    } else status.textContent = r.data.detail || "Could not load the jobs.";
+  }
+  refresh();
+  setInterval(refresh, 2000);
+}
+
+// ---------------------------------------------------------------- new ad
+
+const DEFAULT_STYLE = "FullScreenTemplate";
+
+function setupNew() {
+  const cat = pageData();
+  const urlForm = $("#url-form"), briefForm = $("#brief-form"), optForm = $("#options-form");
+  let link = null, briefDirty = false;
+
+  const fill = (select, items, value) => select.replaceChildren(...items.map(([v, label]) =>
+    el("option", { value: v, selected: v === value, text: label })));
+  fill($("#language"), cat.languages.map((l) => [l.code, l.name]), "en");
+  fill($("#video_length"), cat.lengths.map((n) => [String(n), `${n} s`]), "15");
+  fill($("#script_style"), [["", "Automatic"], ...cat.script_styles.map((s) => [s, s])], "");
+  fill($("#caption_style"), [["", "Default"], ...cat.caption_styles.map((s) => [s, s])], "");
+  fill($("#music"), [["", "Automatic"], ["none", "No music"], ...cat.musics.map((m) => [m.url, `${m.name} (${m.category})`])], "");
+  $("#aspects").replaceChildren(...cat.aspects.map((a) => el("label", { class: "chip" },
+    el("input", { type: "checkbox", name: "aspect_ratios", value: a, checked: a === "9x16" }), " " + a.replace("x", ":"))));
+  // FullScreenTemplate first and checked: it suits every product; the others follow in catalog order.
+  const styles = [...cat.visual_styles].sort((a, b) => (b.name === DEFAULT_STYLE) - (a.name === DEFAULT_STYLE));
+  $("#styles").replaceChildren(...styles.map((s) => el("label", { class: "chip", title: "Aspect ratios: " + s.ratios.join(", ") },
+    el("input", { type: "checkbox", name: "visual_styles", value: s.name, checked: s.name === DEFAULT_STYLE }), " " + s.name)));
+
+  function voices() {
+    const lang = $("#language").value;
+    const list = cat.voices.filter((v) => v.language === lang);
+    fill($("#override_voice"), [["", "Automatic"], ...list.map((v) => [v.id, `${v.name} · ${v.gender} · ${v.accent}`])], "");
+  }
+  voices();
+  $("#language").addEventListener("change", voices);
+
+  const sample = $("#sample");
+  function play(url) { if (!url) return; sample.src = url; sample.play().catch(() => {}); }
+  $("#play-voice").addEventListener("click", () => {
+    const v = cat.voices.find((x) => x.id === $("#override_voice").value) ||
+      cat.voices.find((x) => x.language === $("#language").value);
+    play(v && v.preview_url);
+  });
+  $("#play-music").addEventListener("click", () => { const v = $("#music").value; play(v.startsWith("http") ? v : null); });
+
+  const checked = (name) => $$(`input[name="${name}"]:checked`, optForm).map((i) => i.value);
+  function cost() {
+    const styles = checked("visual_styles"), ratios = checked("aspect_ratios");
+    const n = styles.length * ratios.length, len = $("#video_length").value;
+    const button = $("#make-previews");
+    button.textContent = n > 1 ? `Make ${n} previews` : "Make preview";
+    const credits = (n) => `${n} credit${n === 1 ? "" : "s"}`;
+    $("#cost").textContent = `Costs ${credits(cat.preview_cost[len])} now; rendering a preview later costs ` +
+      `${credits(cat.render_cost[len])}.`;
+  }
+  optForm.addEventListener("change", cost);
+  cost();
+
+  function showBrief(data) {
+    link = data;
+    const inner = data.link || data;
+    $("#title").value = inner.title || "";
+    $("#description").value = inner.description || "";
+    $("#price").textContent = data.price ? `Price: ${data.price.amount} ${data.price.currency || ""}` : "";
+    $("#images").replaceChildren(...(inner.image_urls || []).map((u, i) => el("label", { class: "thumb" },
+      el("input", { type: "checkbox", name: "image_urls", value: u, checked: true }),
+      el("img", { src: u, alt: `Image ${i + 1}`, loading: "lazy" }))));
+    const reviews = Array.isArray(inner.reviews) ? inner.reviews : [];
+    $("#reviews").replaceChildren(...(reviews.length ? [el("h3", { text: "Reviews" }), el("ul", { class: "reviews" },
+      ...reviews.slice(0, 6).map((r) => el("li", {},
+        r.rating ? el("span", { class: "stars", text: "★".repeat(Math.round(r.rating)) + " " }) : null,
+        el("span", { text: r.text || "" }), r.author ? el("span", { class: "muted small", text: ` — ${r.author}` }) : null)))] : []));
+    briefForm.hidden = false; optForm.hidden = false; briefDirty = false;
+  }
+  briefForm.addEventListener("input", () => { briefDirty = true; });
+  briefForm.addEventListener("change", () => { briefDirty = true; });
+
+  urlForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = $("#scrape");
+    busy(button, true, "Reading…");
+    const r = await api("POST", "/web/api/links/", { url: $("#url").value.trim() });
+    busy(button, false);
+    showErrors(urlForm, r.ok ? null : r.data);
+    if (r.ok) showBrief(r.data);
+  });
+
+  async function saveBrief() {
+    if (!briefDirty) return true;
+    const body = { title: $("#title").value, description: $("#description").value,
+      image_urls: $$('input[name="image_urls"]:checked', briefForm).map((i) => i.value) };
+    const r = await api("PUT", `/web/api/links/${link.id}/`, body);
+    showErrors(briefForm, r.ok ? null : r.data);
+    if (r.ok) briefDirty = false;
+    return r.ok;
+  }
+
+  optForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = $("#make-previews");
+    busy(button, true, "Writing the script…");
+    if (!(await saveBrief())) { busy(button, false); briefForm.scrollIntoView(); return; }
+    const styles = checked("visual_styles"), ratios = checked("aspect_ratios");
+    const body = { link: link.id, language: $("#language").value, video_length: parseInt($("#video_length").value, 10) };
+    if ($("#script_style").value) body.script_style = $("#script_style").value;
+    if ($("#override_voice").value) body.override_voice = $("#override_voice").value;
+    if ($("#caption_style").value) body.caption_style = $("#caption_style").value;
+    const music = $("#music").value;
+    if (music === "none") body.no_background_music = true; else if (music) body.background_music_url = music;
+    let url;
+    if (styles.length === 1 && ratios.length === 1) {
+      url = "/web/api/videos/preview/"; body.visual_style = styles[0]; body.aspect_ratio = ratios[0];
+    } else {
+      url = "/web/api/videos/preview_list_async/"; body.visual_styles = styles; body.aspect_ratios = ratios;
+    }
+    const r = await api("POST", url, body);
+    busy(button, false);
+    showErrors(optForm, r.ok ? null : r.data);
+    if (r.ok) location.href = url.endsWith("/preview/") ? `/editor/${r.data.id}/` : `/compare/${r.data.id}/`;
+  });
+}
+
+// ---------------------------------------------------------------- compare
+
+function setupCompare() {
+  const data = pageData();
+  const box = $("#previews"), status = $("#compare-status"), error = $("#compare-error");
+  const shown = new Set();
+  let timer = null;
+  async function renderOne(mediaJob, button) {
+    busy(button, true, "Starting…");
+    const r = await api("POST", `/web/api/videos/${data.job_id}/render_single_preview/`, { media_job: mediaJob });
+    busy(button, false);
+    if (!r.ok) { error.hidden = false; error.textContent = Object.values(r.data).flat().join(" "); return; }
+    location.href = "/jobs/";
+  }
+  async function refresh() {
+    const r = await api("GET", `/web/api/videos/${data.job_id}/`);
+    if (!r.ok) { status.textContent = r.data.detail || "Could not load the job."; return; }
+    const job = r.data, previews = job.previews || [];
+    status.textContent = job.status === "failed" ? "" : previews.length ? `${previews.length} previews · ` +
+      `rendering one costs ${data.render_cost} credits.` : `Making previews… ${Math.round(parseFloat(job.progress) * 100)}%`;
+    if (job.failed_reason) { error.hidden = false; error.textContent = job.failed_reason; }
+    for (const p of previews) {
+      if (shown.has(p.media_job)) continue;
+      shown.add(p.media_job);
+      const button = el("button", { type: "button", class: "primary", text: "Render this one" });
+      button.addEventListener("click", () => renderOne(p.media_job, button));
+      box.append(el("figure", { class: `preview r${p.aspect_ratio}` },
+        el("iframe", { src: `/preview/${p.media_job}/`, title: `Preview ${p.visual_style} ${p.aspect_ratio}` }),
+        el("figcaption", {}, el("span", { text: `${p.visual_style} · ${p.aspect_ratio.replace("x", ":")}` }),
+          el("a", { href: `/editor/${job.id}/?preview=${p.media_job}`, text: "Edit" }), button)));
+    }
+    if (job.status !== "in_queue" && job.status !== "running" && previews.length && timer) clearInterval(timer);
+  }
+  refresh();
+  timer = setInterval(refresh, 2000);
+}
+
+// ---------------------------------------------------------------- editor
+
+function setupEditor() {
+  const data = pageData();
+  if (data.waiting) { setTimeout(() => location.reload(), 3000); }
+  const form = $("#scenes-form"), error = $("#editor-error");
+  if (!$("#repreview")) return;
+  const fail = (r) => { showErrors(form, r.data); if (!$$("[data-error-for]:not([hidden])", form).length) {
+    error.hidden = false; error.textContent = Object.values(r.data).flat().join(" "); } };
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = $("#repreview");
+    busy(button, true, "Re-previewing…");
+    const lines = $$('textarea[name="line"]', form).map((t) => t.value);
+    const r = await api("POST", `/web/api/videos/${data.job_id}/repreview/`, { lines, media_job: data.media_job });
+    busy(button, false);
+    if (r.ok) location.href = `/editor/${r.data.id}/`; else fail(r);
+  });
+  const renderButton = $("#render-btn");
+  if (renderButton) renderButton.addEventListener("click", async (e) => {
+    const button = e.target;
+    busy(button, true, "Starting…");
+    const r = data.kind === "preview_list"
+      ? await api("POST", `/web/api/videos/${data.job_id}/render_single_preview/`, { media_job: data.media_job })
+      : await api("POST", `/web/api/videos/${data.job_id}/render/`);
+    if (!r.ok) { busy(button, false); fail(r); return; }
+    watchRender(button);
+  });
+  function watchRender(button) {
+    const out = $("#render-result");
+    const tick = async () => {
+      const r = await api("GET", `/web/api/videos/${data.job_id}/`);
+      if (!r.ok) return;
+      const job = r.data;
+      $("#job-status").textContent = job.status;
+      if (job.status === "done" && job.video_output) {
+        clearInterval(timer); button.textContent = "Rendered";
+        out.replaceChildren(el("a", { class: "button primary", id: "download", href: job.video_output, download: "", text: "Download MP4" }),
+          job.video_thumbnail ? el("a", { class: "button", href: job.video_thumbnail, download: "", text: "Thumbnail" }) : "");
+      } else if (job.status === "failed") {
+        clearInterval(timer); busy(button, false); error.hidden = false; error.textContent = job.failed_reason;
+      } else out.textContent = `Rendering… ${Math.round(parseFloat(job.progress) * 100)}%`;
+    };
+    const timer = setInterval(tick, 2000);
+    tick();
+  }
+}
+
+const SETUP = { jobs: setupJobs, new: setupNew, compare: setupCompare, editor: setupEditor };
+document.addEventListener("DOMContentLoaded", () => { const f = SETUP[document.body.dataset.page]; if (f) f(); });

@@ -1,0 +1,173 @@
+"""The web app in a real browser (Debian chromium via Playwright) against a real `linkreel serve`.
+
+One ad is made the way a marketer would: sign in, paste the shop's URL, edit the brief, make a
+preview, watch it play, edit a scene line, re-preview, render, download and probe the MP4.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from linkreel.media.probe import probe
+from tests.helpers import serve_dir
+from tests.web_support import (  # noqa: F401 - the *_fixture names are the browser and server fixtures
+    Server,
+    browser_fixture,
+    screenshots,
+    server_fixture,
+    sign_in,
+)
+
+pytestmark = pytest.mark.timeout(900)
+
+NEW_LINE = "Meet the bottle that never leaks."
+
+
+def _play_preview(frame: Any) -> float:
+    """Play the preview player's <video> (muted: autoplay policy) until it passes one second."""
+    frame.wait_for_selector("video", timeout=300_000)  # the page refreshes itself until the video exists
+    frame.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
+    frame.wait_for_function("() => document.querySelector('video').currentTime > 1", timeout=60_000)
+    return frame.evaluate("() => document.querySelector('video').currentTime")
+
+
+def _read_page(page: Any, server: Server) -> None:
+    page.fill("#url", server.product_url)
+    page.click("#scrape")
+    page.wait_for_selector("#options-form:not([hidden])", timeout=120_000)
+
+
+def test_make_edit_render_download(browser: Any, server: Server, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, server)
+    cookie = next(c for c in context.cookies() if c["name"] == "lr_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert server.api_key not in page.url
+
+    page.goto(server.base + "/new/")
+    page.fill("#url", server.product_url)
+    page.click("#scrape")
+    page.wait_for_selector("#brief-form:not([hidden])", timeout=120_000)
+    assert "AeroBottle" in page.input_value("#title")
+    assert page.locator("#images img").count() >= 3
+    assert "34.95" in page.inner_text("#price")
+    page.fill("#title", "AeroBottle Pro")
+    page.select_option("#video_length", "15")
+    assert "credits" in page.inner_text("#cost")
+    page.click("#make-previews")
+    page.wait_for_url("**/editor/**", timeout=300_000)
+    job_id = page.url.rstrip("/").split("/")[-1]
+    link = server.api("GET", f"/api/link_to_videos/{job_id}/").json()["link"]
+    assert server.api("GET", f"/api/links/{link}/").json()["link"]["title"] == "AeroBottle Pro"  # the PUT landed
+
+    assert _play_preview(page.locator("#preview-frame").element_handle().content_frame()) > 1
+
+    first = page.locator("textarea[name=line]").first
+    first.fill(NEW_LINE)
+    page.click("#repreview")
+    page.wait_for_function(f"() => !location.pathname.includes('{job_id}')", timeout=300_000)
+    new_id = page.url.rstrip("/").split("/")[-1]
+    assert new_id != job_id
+    # override_script is re-cut at sentence ends, and short sentences share a scene: the line leads scene 1.
+    assert page.locator("textarea[name=line]").first.input_value().startswith(NEW_LINE)
+    params = server.api("GET", f"/api/link_to_videos/{new_id}/").json()
+    assert params["override_script"].startswith(NEW_LINE)
+
+    page.click("#render-btn")
+    download_link = page.wait_for_selector("#download", timeout=600_000)
+    with page.expect_download() as info:
+        download_link.click()
+    mp4 = tmp_path / "ad.mp4"
+    info.value.save_as(mp4)
+    media = probe(mp4)
+    assert media.duration_s > 5 and media.video_codec == "h264" and media.audio_codec == "aac"
+
+    page.goto(server.base + "/jobs/")
+    page.wait_for_selector(f"li[data-job='{new_id}'] .badge.done")
+    screenshots(browser, server, "signin", "/signin/")
+    screenshots(browser, server, "jobs", "/jobs/", ".job")
+    screenshots(browser, server, "new", "/new/", prepare=lambda p: _read_page(p, server))
+    screenshots(browser, server, "editor", f"/editor/{new_id}/", "textarea")
+    screenshots(browser, server, "preview", f"/preview/{params['media_job']}/", "video")
+    context.close()
+
+
+def test_preview_page_inside_a_frame_of_another_origin(browser: Any, server: Server, tmp_path: Path) -> None:
+    link = server.api("POST", "/api/links/", json={"url": server.product_url}).json()["id"]
+    job = server.api("POST", "/api/link_to_videos/preview/", json={
+        "link": link, "video_length": 15, "aspect_ratio": "9x16", "visual_style": "FullScreenTemplate"}).json()
+    (tmp_path / "host.html").write_text(
+        f'<!doctype html><title>host</title><iframe id="p" src="{server.base}/preview/{job["media_job"]}/" '
+        f'width="800" height="600"></iframe><iframe id="j" src="{server.base}/jobs/"></iframe>')
+    with serve_dir(tmp_path) as other:
+        assert other.split(":")[-1] != server.base.split(":")[-1]
+        page = browser.new_page()
+        page.goto(f"{other}/host.html")
+        frame = page.locator("#p").element_handle().content_frame()
+        frame.wait_for_selector("li .role")
+        assert frame.inner_text("h1") and frame.locator("li").count() >= 2
+        jobs_frame = page.locator("#j").element_handle().content_frame()
+        page.wait_for_timeout(1000)
+        assert "Sign in" not in jobs_frame.content()  # the app itself refuses to be framed
+        page.close()
+
+
+def test_auth_and_csrf_failures_are_refused(browser: Any, server: Server) -> None:
+    anonymous = httpx.Client(base_url=server.base)
+    assert anonymous.get("/jobs/").status_code == 303
+    assert anonymous.post("/web/api/links/", json={"url": server.product_url}).status_code == 401
+    form = anonymous.get("/signin/")
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    forged = httpx.post(f"{server.base}/signin/", data={"api_id": server.api_id, "api_key": server.api_key,
+                                                       "csrf_token": "forged"})
+    assert forged.status_code == 403 and "lr_session" not in forged.cookies
+    wrong = anonymous.post("/signin/", data={"api_id": server.api_id, "api_key": "wrong", "csrf_token": token})
+    assert wrong.status_code == 401 and "do not match" in wrong.text and server.api_id in wrong.text
+
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, server)
+    # A signed-in browser whose write lacks the CSRF token is refused, and nothing is created.
+    before = len(server.api("GET", "/api/links/").json())
+    status = page.evaluate("""url => fetch('/web/api/links/', {method: 'POST', headers: {'Content-Type':
+        'application/json'}, body: JSON.stringify({url})}).then(r => r.status)""", server.product_url)
+    assert status == 403
+    status = page.evaluate("""() => fetch('/signout/', {method: 'POST'}).then(r => r.status)""")
+    assert status == 403
+    assert len(server.api("GET", "/api/links/").json()) == before
+    # A tampered cookie is no session.
+    cookie = next(c for c in context.cookies() if c["name"] == "lr_session")
+    tampered = httpx.get(f"{server.base}/web/api/jobs/", cookies={"lr_session": cookie["value"][:-2] + "00"})
+    assert tampered.status_code == 401
+    page.click("text=Sign out")
+    page.wait_for_url("**/signin/")
+    assert page.request.get(server.base + "/web/api/jobs/").status == 401
+    context.close()
+
+
+def test_compare_several_styles_and_render_one(browser: Any, server: Server) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(server.base + "/new/")
+    _read_page(page, server)
+    page.check("#styles input[value='DynamicProductTemplate']")
+    assert page.inner_text("#make-previews") == "Make 2 previews"
+    page.click("#make-previews")
+    page.wait_for_url("**/compare/**", timeout=120_000)
+    job_id = page.url.rstrip("/").split("/")[-1]
+    page.wait_for_function("() => document.querySelectorAll('#previews figure').length === 2", timeout=300_000)
+    captions = page.locator("#previews figcaption span").all_inner_texts()
+    assert any(c.startswith("DynamicProductTemplate") for c in captions)
+    screenshots(browser, server, "compare", f"/compare/{job_id}/", "#previews figure")
+    page.locator("#previews button").first.click()
+    page.wait_for_url("**/jobs/")
+    job = server.api("GET", f"/api/link_to_videos/{job_id}/").json()
+    assert len(job["outputs"]) == 1 and job["outputs"][0]["media_job"] in {p["media_job"] for p in job["previews"]}
+    page.wait_for_selector(f"li[data-job='{job_id}'] .stage")
+    context.close()
