@@ -2,10 +2,10 @@
 
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -23,16 +23,22 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_dir(directory: Path) -> Iterator[str]:
-    """Serve a directory on 127.0.0.1; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def serve_handler(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Run a request handler class on 127.0.0.1 in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_dir(directory: Path) -> Iterator[str]:
+    """Serve a directory on 127.0.0.1; yields the base URL."""
+    with serve_handler(partial(_Quiet, directory=str(directory))) as base:
+        yield base
 
 
 def frame_at(path: Path, seconds: float, width: int = 270) -> np.ndarray:

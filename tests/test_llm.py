@@ -2,12 +2,11 @@
 kind of bad answer falls back to the template script."""
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from linkreel.config import Settings
 from linkreel.script.llm import LLMConfig, LLMWriter, script_writer, written_in
 from linkreel.script.model import Script
 from linkreel.script.writer import TemplateWriter
+from tests.helpers import serve_handler
 from tests.test_script import check_script, rich_brief
 
 
@@ -52,13 +52,8 @@ def fake_openai(fake: FakeOpenAI) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as base:
+        yield f"{base}/v1"
 
 
 def template(style: str = "BenefitsV2", lang: str = "en", length_s: int = 30, **kw: str) -> Script:

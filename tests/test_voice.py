@@ -6,13 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
 import wave
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from linkreel.voice.espeak import PAUSE, EspeakTTS
 from linkreel.voice.hosted import FallbackTTS, HostedConfig, HostedTTS, TTSUnavailable
 from linkreel.voice.normalize import normalize_for_speech
 from linkreel.voice.speech import Speech, Voice
+from tests.helpers import serve_handler
 
 LINKREEL = str(Path(sys.executable).with_name("linkreel"))
 
@@ -368,13 +368,8 @@ def fake_speech_api(answer: Callable[[dict[str, Any]], tuple[int, bytes]], seen:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as base:
+        yield f"{base}/v1"
 
 
 LEAD_SILENCE_S = 0.4

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from linkreel.jobs import webhooks
+from tests.helpers import serve_handler
 
 
 def wait_for(fn: Callable[[], Any], timeout: float, what: str, every: float = 0.3) -> Any:
@@ -66,11 +66,6 @@ def webhook_receiver() -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_port}/hook"
-    try:
+    with serve_handler(Handler) as base:
+        state.url = f"{base}/hook"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

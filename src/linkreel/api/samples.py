@@ -13,13 +13,12 @@ concurrent requests never serve half a file) and served from there afterwards.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from linkreel.config import Settings
+from linkreel.files import make_once
 from linkreel.media import music
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
@@ -85,21 +84,6 @@ def track_for_url(settings: Settings, url: str) -> music.Track | None:
     return next((t for t in music.TRACKS if match and t.id == match.group(1)), None)
 
 
-def _render_once(target: Path, render: Callable[[Path], None]) -> Path:
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        render(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
 def _to_mp3(settings: Settings, wav: Path, mp3: Path, bitrate: str) -> None:
     run_ffmpeg(ffmpeg_exe(settings.ffmpeg), ["-i", str(wav), "-codec:a", "libmp3lame", "-b:a", bitrate,
                                              "-f", "mp3", str(mp3)])
@@ -115,7 +99,7 @@ def ensure_voice_preview(settings: Settings, voice: Voice) -> Path:
             EspeakTTS().synthesize(text, voice, str(wav))
             _to_mp3(settings, wav, out, "64k")
 
-    return _render_once(target, render)
+    return make_once(target, render)
 
 
 def ensure_music(settings: Settings, track: music.Track) -> Path:
@@ -124,4 +108,4 @@ def ensure_music(settings: Settings, track: music.Track) -> Path:
     def render(out: Path) -> None:
         _to_mp3(settings, music.ensure_track(track, MUSIC_SECONDS, settings.cache_path), out, "160k")
 
-    return _render_once(target, render)
+    return make_once(target, render)

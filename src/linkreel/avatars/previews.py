@@ -12,7 +12,6 @@ line in its matched voice, over its own scene.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
@@ -25,6 +24,7 @@ from linkreel.avatars.personas import Persona
 from linkreel.avatars.sprite import DrawnAvatar, write_sprite
 from linkreel.config import Settings
 from linkreel.errors import RenderError
+from linkreel.files import make_once
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
 from linkreel.voice import catalog
@@ -123,20 +123,10 @@ def render_video(persona: Persona, aspect: str, out: Path, ffmpeg: str) -> None:
 
 
 def _render_once(target: Path, render: Callable[[Path], None]) -> Path:
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
-    os.close(fd)
-    tmp = Path(name)
     try:
-        render(tmp)
-        os.replace(tmp, target)
+        return make_once(target, render)
     except (OSError, subprocess.SubprocessError) as exc:
         raise RenderError(f"could not render the persona preview: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
 
 
 def ensure_preview(settings: Settings, persona: Persona, kind: str, aspect: str) -> Path:
