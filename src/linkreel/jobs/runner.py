@@ -672,27 +672,49 @@ def _mark_requeued(db: Database, job_id: str, action: str, seen: dict[str, Any] 
         return True
 
 
+LOST_AFTER_S = 30.0  # unclaimed work this old, with nothing in the queue, lost its task
+
+
+def _queue_is_empty(settings: Settings, depths: Callable[[Settings], dict[str, int]]) -> bool:
+    try:
+        return depths(settings).get("linkreel", 1) == 0
+    except Exception:  # the queue is down: nothing can be queued now anyway
+        return False
+
+
+def _waited(job: VideoJob) -> bool:
+    at = job.updated_at
+    if at is None:
+        return True
+    if at.tzinfo is None:  # SQLite gives naive datetimes back
+        at = at.replace(tzinfo=UTC)
+    return _now() - at > timedelta(seconds=LOST_AFTER_S)
+
+
 def recover(settings: Settings, db: Database | None = None, only_stale: bool = False) -> list[tuple[str, str]]:
     """Re-queue work left behind by a dead worker (call at serve/worker start). Returns (job, action)s.
 
     Work whose claimer is alive is left alone; unclaimed work is queued again (a duplicate of a task
     still waiting in the queue is harmless: whichever runs second finds nothing to do).
-    `only_stale` (the periodic sweep) re-queues only claimed work whose claimer died, so tasks that
-    simply wait their turn are not duplicated every sweep.
+    `only_stale` (the periodic sweep) re-queues claimed work whose claimer died, and unclaimed work
+    only when the queue is empty (a queue server restarted without persistence lost its tasks), so
+    tasks that simply wait their turn are not duplicated every sweep.
     """
-    from linkreel.jobs.queue import enqueue
+    from linkreel.jobs.queue import enqueue, queue_depths
 
     own = db is None
     db = db or Database(settings)
     requeued: list[tuple[str, str]] = []
     try:
+        lost_tasks = only_stale and _queue_is_empty(settings, queue_depths)
         with db.session() as s:
             jobs = s.scalars(select(VideoJob).where(VideoJob.status.in_(("pending", "in_queue", "running")))).all()
         for job in jobs:
             claims = (job.work or {}).get("claims") or {}
             for action in outstanding(job):
                 claim = claims.get(action)
-                if (claim or not only_stale) and not claim_is_live(claim) and _mark_requeued(db, job.id, action, claim):
+                waiting = claim is None and (not only_stale or (lost_tasks and _waited(job)))
+                if (claim or waiting) and not claim_is_live(claim) and _mark_requeued(db, job.id, action, claim):
                     enqueue(settings, job.id, action)
                     requeued.append((job.id, action))
     finally:
