@@ -294,10 +294,18 @@ def test_flow_a_direct_create_in_two_ratios(env: Env, tmp_path: Path) -> None:
         assert abs(info.duration_s - 15) <= 0.5
         assert probe(env.media(out["video_thumbnail"], tmp_path)).width == size[0]
     assert env.balance() == before - 10 and env.job(job["id"])["credits_used"] == 10
+    # Every output carries its measured quality report; the job shows the mirrored one (contract §7).
+    reports = [o["quality_report"] for o in done["outputs"]]
+    assert done["quality_report"] == reports[0]
+    for report in reports:
+        checks = {c["name"]: c for c in report["checks"]}
+        assert abs(checks["duration"]["value"] - 15) <= 0.5 and checks["duration"]["status"] == "pass"
+        assert checks["loudness"]["status"] == "pass" and checks["caption_safe_area"]["status"] == "pass"
 
     hook = env.receiver.wait(job["id"], lambda p: p["status"] == "done")
     assert hook["payload"] == {"id": job["id"], "status": "done", "failed_reason": None,
-                               "video_output": done["video_output"], "video_thumbnail": done["video_thumbnail"]}
+                               "video_output": done["video_output"], "video_thumbnail": done["video_thumbnail"],
+                               "quality_report": done["quality_report"]}
     assert_webhooks_signed(env.receiver, job["id"])
 
 

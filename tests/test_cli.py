@@ -90,3 +90,7 @@ def test_make_json_from_saved_page_without_photos(tmp_path: Path) -> None:
     assert result["images"] == []  # nothing could be fetched: the output says so
     assert Path(result["output"]).stat().st_size > 50_000 and Path(result["thumbnail"]).exists()
     assert result["duration"] == 15 and result["aspect"] == "1x1"
+    checks = {c["name"]: c for c in result["quality_report"]["checks"]}
+    assert checks["duration"]["status"] == "pass"
+    # Generated cards only: none of the screen time shows the product's own pictures, and the report says so.
+    assert checks["product_share"]["status"] == "warn" and checks["product_share"]["value"] == 0

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     x264_preset: str = "veryfast"
     x264_crf: int = 21
     target_lufs: float = -14.0
+    # Quality report (media/quality.py): transcribing the voice back is heavy, so it is opt-in.
+    qa_asr: bool = False
     # Stock b-roll (media/broll.py): a Pexels-style video search API; no key = no stock footage.
     stock_api_key: str = ""
     stock_api_url: str = "https://api.pexels.com"

@@ -4,6 +4,7 @@
 typed values; `StageCache` stores their outputs under the work dir keyed by their inputs.
 """
 
+import logging
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from linkreel.media.caption_styles import CaptionLook
 from linkreel.media.captions import caption_track
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
+from linkreel.media.quality import QualityReport, quality_report
 from linkreel.media.render import RenderOptions, render
 from linkreel.media.storyboard import LEAD_IN_MS, AdFacts, Extras, build_timeline
 from linkreel.media.styles import DEFAULT_STYLE, VisualStyle, get_style
@@ -38,6 +40,8 @@ from linkreel.stages import StageCache, input_key
 from linkreel.voice.catalog import default_voice, get_voice
 from linkreel.voice.espeak import EspeakTTS
 from linkreel.voice.narration import Narration, narrate
+
+log = logging.getLogger("linkreel.pipeline")
 
 END_TAIL_MS = 900  # the voice ends at least this long before the video does
 
@@ -106,6 +110,7 @@ class AdResult:
     script: Script
     timeline: Timeline
     images: list[dict[str, str | None]] = field(default_factory=list)
+    quality_report: QualityReport | None = None
 
     def summary(self) -> dict:
         return {
@@ -118,6 +123,7 @@ class AdResult:
             "images": self.images,
             "brief": self.brief.model_dump(mode="json"),
             "script": self.script.model_dump(mode="json"),
+            "quality_report": self.quality_report.model_dump(mode="json") if self.quality_report else None,
         }
 
 
@@ -253,6 +259,7 @@ class AdPlan:
 class Rendered(BaseModel):
     output: str
     thumbnail: str
+    quality_report: QualityReport | None = None  # full-size renders only (not previews)
 
 
 def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progress | None = None,
@@ -345,7 +352,14 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
     def do_render(d: Path) -> Rendered:
         result = render(timeline, aspect, d / "ad.mp4", d, opts, progress=lambda f: progress.fraction("render", f),
                         size=size)
-        return Rendered(output=str(result.output), thumbnail=str(result.thumbnail))
+        report = None
+        if size is None:  # previews are for a quick look; the report is for what gets published
+            try:
+                report = quality_report(result.output, timeline, aspect, opts.ffmpeg, float(plan.req.length),
+                                        asr=settings.qa_asr)
+            except Exception:  # the report advises; a fault in measuring must not lose a finished video
+                log.exception("quality report failed for %s", result.output)
+        return Rendered(output=str(result.output), thumbnail=str(result.thumbnail), quality_report=report)
 
     key: dict[str, object] = {"timeline": timeline, "aspect": aspect, "preset": opts.preset, "crf": opts.crf}
     if size is not None:  # only previews add the key, so full-size cache entries stay as they were
@@ -372,6 +386,7 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
         script=plan.script,
         timeline=plan.timeline,
         images=[{"url": i.url, "source": i.source, "path": i.path} for i in plan.brief.images if i.path],
+        quality_report=rendered.quality_report,
     )
 
 

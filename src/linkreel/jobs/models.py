@@ -122,6 +122,12 @@ class VideoJob(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
+    @property
+    def quality_report(self) -> dict[str, Any] | None:
+        """The mirrored output's quality report (contract §7): kept in `outputs`, shown at the top level."""
+        mirrored = next((o for o in self.outputs or [] if o.get("media_job") == self.media_job), None)
+        return mirrored.get("quality_report") if mirrored else None
+
 
 class IdempotencyRecord(Base):
     """A replayable POST response, kept 24 h per workspace (contract §7)."""

@@ -467,14 +467,15 @@ def _render_output(settings: Settings, db: Database, job: VideoJob, out: dict[st
         duration = round(probe(Path(rendered.output), None).duration_s, 2)
         _publish(settings, media_job, {"thumb.jpg": rendered.thumbnail, "output.mp4": rendered.output})
         progress.set("encode", "done", 1.0)
+        report = rendered.quality_report.model_dump(mode="json") if rendered.quality_report else None
         fields = {"status": "done", "progress": 1.0, "duration": duration, "failed_reason": None,
                   "video_output": media_url(settings, media_job, "output.mp4"),
-                  "video_thumbnail": media_url(settings, media_job, "thumb.jpg")}
+                  "video_thumbnail": media_url(settings, media_job, "thumb.jpg"), "quality_report": report}
     except Exception as exc:
         if not isinstance(exc, LinkreelError):
             log.exception("job %s: render %s failed", job.id, media_job)
         progress.fail_running()
-        fields = {"status": "failed", "failed_reason": reason_for(exc)}
+        fields = {"status": "failed", "failed_reason": reason_for(exc), "quality_report": None}
     with db.session(write=True) as s:
         row = _locked(s, job.id)
         if row is None:

@@ -67,7 +67,8 @@ def verify(secret: str, body: bytes, header: str, tolerance_s: float = 300.0) ->
 def render_payload(job: VideoJob) -> dict[str, Any]:
     """create, /preview/, /render/ and render_single_preview (contract §5)."""
     return {"id": job.id, "status": job.status, "failed_reason": job.failed_reason,
-            "video_output": job.video_output, "video_thumbnail": job.video_thumbnail}
+            "video_output": job.video_output, "video_thumbnail": job.video_thumbnail,
+            "quality_report": job.quality_report}  # contract §7
 
 
 def previews_payload(job: VideoJob) -> dict[str, Any]:

@@ -429,8 +429,22 @@ def _placed(frame: Frame, widths: list[float], row_h: float, edge: float) -> tup
     return cx, cy
 
 
-def _line_events(track: CaptionTrack, look: CaptionLook, frame: Frame, highlight: RGBA, language: str,
-                 index: int, accents: dict[int, str]) -> Iterator[str]:
+@dataclass(frozen=True)
+class LineLayout:
+    """How one caption line is drawn in one aspect: its rows, scale, block centre and event times."""
+
+    rows: list[list[Token]]
+    measure: Measure
+    scale: float
+    row_h: float
+    edge: float
+    centre: tuple[float, float]
+    half: tuple[float, float]  # half width and half height of the block, ink edge included
+    ends: list[int]  # when each word's event ends (the last one is when the line leaves)
+
+
+def _line_layout(track: CaptionTrack, look: CaptionLook, frame: Frame, language: str, index: int,
+                 accents: dict[int, str]) -> LineLayout:
     line = track.lines[index]
     measure = Measure(look, track.font, language, frame.size)
     rows = _rows(line, accents.get(index), measure, frame.limit)
@@ -442,10 +456,10 @@ def _line_events(track: CaptionTrack, look: CaptionLook, frame: Frame, highlight
     scale = min(1.0, frame.limit / max(grown))
     row_h = frame.size * look.line_height * scale
     edge = measure.edge()
-    cx, cy = _placed(frame, [w * scale for w in grown], row_h, edge)
-    fat = max(fat_px(look, word_family(measure.shown(w.text), look, track.font, language), frame.size)
-              for w in line.words)
+    scaled = [w * scale for w in grown]
+    centre = _placed(frame, scaled, row_h, edge)
     next_start = track.lines[index + 1].start_ms if index + 1 < len(track.lines) else None
+    ends = []
     for k, word in enumerate(line.words):
         if k + 1 < len(line.words):
             end = line.words[k + 1].start_ms
@@ -453,13 +467,50 @@ def _line_events(track: CaptionTrack, look: CaptionLook, frame: Frame, highlight
             end = min(word.end_ms, word.start_ms + LINE_HOLD_MS)
             if next_start is not None:
                 end = min(end, next_start)
-        end = max(end, word.start_ms + 10)
+        ends.append(max(end, word.start_ms + 10))
+    half = (max(scaled) / 2 + edge, row_h * len(rows) / 2 + edge)
+    return LineLayout(rows=rows, measure=measure, scale=scale, row_h=row_h, edge=edge, centre=centre, half=half,
+                      ends=ends)
+
+
+def _line_events(track: CaptionTrack, look: CaptionLook, frame: Frame, highlight: RGBA, language: str,
+                 index: int, accents: dict[int, str]) -> Iterator[str]:
+    line = track.lines[index]
+    lay = _line_layout(track, look, frame, language, index, accents)
+    measure, rows, (cx, cy) = lay.measure, lay.rows, lay.centre
+    fat = max(fat_px(look, word_family(measure.shown(w.text), look, track.font, language), frame.size)
+              for w in line.words)
+    for k, (word, end) in enumerate(zip(line.words, lay.ends, strict=True)):
         for r, row in enumerate(rows):
-            y = cy + (r - (len(rows) - 1) / 2) * row_h
+            y = cy + (r - (len(rows) - 1) / 2) * lay.row_h
             for layer, style, role in _layers(look, fat):
                 text = _event_prefix(look, role, (cx, y), k == 0) + _row_text(
-                    row, look, role, k, highlight, end - word.start_ms, measure, scale)
+                    row, look, role, k, highlight, end - word.start_ms, measure, lay.scale)
                 yield f"Dialogue: {layer},{_ts(word.start_ms)},{_ts(end)},{style},,0,0,0,,{text}"
+
+
+@dataclass(frozen=True)
+class LineBlock:
+    """Where and when one caption line is on screen in one aspect (pixels of the full-size frame)."""
+
+    start_ms: int
+    end_ms: int
+    box: tuple[float, float, float, float]  # left, top, right, bottom of the ink, outline and box included
+    safe: tuple[int, int, int, int]  # the aspect's safe area: x, y, w, h
+
+
+def line_blocks(track: CaptionTrack, aspect: str, language: str = "en") -> list[LineBlock]:
+    """Each line's block as `to_ass` places it (same geometry), for checking a render without its pixels."""
+    look = track_look(track)
+    frame = frame_for(look, aspect, track.box[aspect], track.font, language)  # type: ignore[index]
+    accents = _accents(track, look)
+    out = []
+    for i, line in enumerate(track.lines):
+        lay = _line_layout(track, look, frame, language, i, accents)
+        (cx, cy), (hw, hh) = lay.centre, lay.half
+        out.append(LineBlock(start_ms=line.start_ms, end_ms=lay.ends[-1], box=(cx - hw, cy - hh, cx + hw, cy + hh),
+                             safe=frame.safe))
+    return out
 
 
 def _accents(track: CaptionTrack, look: CaptionLook) -> dict[int, str]:

@@ -345,7 +345,8 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
         plate_paths, card_paths = prepare_assets(timeline, aspect, assets, size)
         captions_file = None
         if timeline.captions and timeline.captions.lines:
-            (assets / "captions.ass").write_text(to_ass(timeline.captions, aspect, timeline.accent), "utf-8")
+            ass = to_ass(timeline.captions, aspect, timeline.accent, timeline.language)
+            (assets / "captions.ass").write_text(ass, "utf-8")
             captions_file = "captions.ass"
         fonts_link = assets / "fonts"
         if not fonts_link.exists():

@@ -112,6 +112,7 @@ def serialize(job: VideoJob, settings: Settings) -> dict[str, Any]:
         "created_at": _iso(job.created_at),
         "updated_at": _iso(job.updated_at),
         "stages": list(job.stages or initial_stages()),  # contract §7
+        "quality_report": job.quality_report,  # contract §7
     })
     return body
 
@@ -119,7 +120,7 @@ def serialize(job: VideoJob, settings: Settings) -> dict[str, Any]:
 def _output(media_job: str, visual_style: str, aspect_ratio: str) -> dict[str, Any]:
     return {"media_job": media_job, "visual_style": visual_style, "aspect_ratio": aspect_ratio,
             "status": "in_queue", "progress": 0.0, "duration": None, "video_output": None,
-            "video_thumbnail": None, "failed_reason": None}
+            "video_thumbnail": None, "failed_reason": None, "quality_report": None}
 
 
 # --------------------------------------------------------------------------- request documentation
