@@ -1,5 +1,6 @@
 """End to end: a product page over loopback HTTP → a finished MP4, checked on the file itself."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -119,11 +120,17 @@ def test_other_aspect_reuses_early_stages(ad: AdResult, shop: str, settings: Set
     assert abs(info.duration_s - 15) <= 0.5
 
 
-def _covers(family: str, text: str) -> bool:
+@functools.cache
+def _cmap(family: str) -> frozenset[int]:
+    # Read each font once: parsing the CJK collection per caption run took minutes and gigabytes.
     face = _FACES[family]
     path = str(font_path(family))
     font = TTCollection(path).fonts[face.index] if path.endswith(".ttc") else TTFont(path)
-    cmap = font.getBestCmap()
+    return frozenset(font.getBestCmap())
+
+
+def _covers(family: str, text: str) -> bool:
+    cmap = _cmap(family)
     return all(ord(ch) in cmap for ch in text if not ch.isspace())
 
 
