@@ -29,14 +29,12 @@ import ctypes
 import os
 import threading
 import unicodedata
-import wave
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 
 from linkreel.errors import InputError
-from linkreel.voice.speech import PhonemeTiming, Speech, Voice, WordTiming
+from linkreel.voice.speech import PhonemeTiming, Speech, Voice, WordTiming, write_wav
 
 PAUSE = "_"  # PhonemeTiming.ipa of a silence
 DEFAULT_WPM = 175  # espeak's own default; the library's value is read at load time
@@ -196,7 +194,7 @@ class EspeakTTS:
         if rate <= 0:
             raise InputError(f"speech rate must be positive, got {rate}")
         raw, sample_rate = _synth(text, voice.engine_voice, rate)
-        _write_wav(out_wav, raw.pcm, sample_rate)
+        write_wav(out_wav, raw.pcm.tobytes(), sample_rate)
         duration_ms = round(len(raw.pcm) * 1000 / sample_rate)
         return Speech(
             audio_path=out_wav,
@@ -207,14 +205,6 @@ class EspeakTTS:
             phonemes=[p for p in raw.phonemes if p.start_ms <= duration_ms],
         )
 
-
-def _write_wav(path: str, pcm: array.array, sample_rate: int) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(pcm.tobytes())
 
 
 # ---------------------------------------------------------------------------------------------

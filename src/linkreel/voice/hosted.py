@@ -30,7 +30,7 @@ import numpy as np
 
 from linkreel.errors import LinkreelError
 from linkreel.voice.catalog import default_voice
-from linkreel.voice.speech import TTS, Speech, Voice, WordTiming
+from linkreel.voice.speech import TTS, Speech, Voice, WordTiming, write_wav
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class HostedTTS:
             raise TTSUnavailable(f"hosted voice sent no usable audio: {type(e).__name__}: {e}") from e
         if audio.pcm.size == 0 or np.abs(audio.pcm).max() < SILENCE:
             raise TTSUnavailable("hosted voice sent silence")
-        _write_wav(out_wav, audio.pcm, audio.sample_rate)
+        write_wav(out_wav, audio.pcm.astype("<i2").tobytes(), audio.sample_rate)
         duration_ms = round(audio.pcm.size * 1000 / audio.sample_rate)
         if audio.chars is not None and len(audio.chars) == len(text):
             words = _words_from_chars(text, audio.chars, duration_ms)
@@ -216,11 +216,3 @@ def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
         pcm = pcm.reshape(-1, channels).mean(axis=1).astype("<i2")
     return pcm, rate
 
-
-def _write_wav(path: str, pcm: np.ndarray, sample_rate: int) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sample_rate)
-        w.writeframes(pcm.astype("<i2").tobytes())

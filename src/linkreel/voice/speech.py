@@ -1,5 +1,7 @@
 """Synthesised speech with the timings captions and lip-sync are built from."""
 
+import wave
+from pathlib import Path
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -43,3 +45,13 @@ class TTS(Protocol):
     def synthesize(self, text: str, voice: Voice, out_wav: str, rate: float = 1.0) -> Speech:
         """Speak `text` into `out_wav`; rate 1.0 is the voice's normal speed."""
         ...
+
+
+def write_wav(path: str, pcm: bytes, sample_rate: int) -> None:
+    """Mono 16-bit little-endian PCM as a WAV file (what every engine hands the pipeline)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(pcm)
