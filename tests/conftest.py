@@ -5,6 +5,7 @@ LINKREEL_QUEUE_URL and LINKREEL_STORAGE_URL may point at the shared loopback Pos
 SeaweedFS. Tests that build `Settings()` from the environment (and the `linkreel` subprocesses
 they start) must not silently share those servers: each test gets its own SQLite file and
 SqliteHuey queue in a temp dir, so they are removed here, before any test module is imported.
+Voices are pinned to espeak-ng (see below).
 The tests written for the real servers read the LINKREEL_TEST_* variables instead
 (tests/test_credits_db.py, tests/test_services.py).
 """
@@ -20,6 +21,10 @@ TEST_SERVER_VARS = ("LINKREEL_TEST_DATABASE_URL", "LINKREEL_TEST_QUEUE_URL", "LI
 
 for _name in SHARED_SERVER_VARS:
     os.environ.pop(_name, None)
+
+# The default run speaks with espeak-ng only: Piper and Kokoro (installed by `make venv`, the default
+# route for en/es/it/pt/ja/zh/ko) cost seconds per line. Their tests are marked heavy and ask for them.
+os.environ["LINKREEL_VOICE_ENGINES"] = "espeak"
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

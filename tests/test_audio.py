@@ -74,3 +74,53 @@ def test_music_url_blocked_without_permission(tmp_path: Path) -> None:
     with pytest.raises(FetchError):
         make_ad(AdRequest(source=str(page), length=15, music="http://169.254.169.254/latest/meta-data"),
                 tmp_path / "ad.mp4", tmp_path / "work", settings)
+
+
+def _mix(tmp_path: Path, voice: Path, bed: Path, volume: float, duck: bool, lead_ms: int) -> np.ndarray:
+    """The render's own voice + music graph, before the loudness gain and the limiter (so it stays linear)."""
+    tl = Timeline(duration_ms=8000, language="en", transition_ms=0, visuals=[],
+                  voice=AudioClip(src=str(voice), start_ms=lead_ms), music=MusicClip(src=str(bed), volume=volume,
+                                                                                     duck=duck))
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(voice), "-i", str(bed), "-filter_complex",
+                          audio_graph(tl, 0, 1, gain_db=None), "-map", "[aout]", "-ac", "1", "-ar", str(SR),
+                          "-f", "f32le", "-"], capture_output=True, check=True, cwd=tmp_path).stdout
+    return np.frombuffer(raw, np.float32).astype(float)
+
+
+def rms_db(x: np.ndarray) -> float:
+    return float(20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-12))
+
+
+def test_ducking_lowers_a_catalog_bed_8_db_under_real_speech(tmp_path: Path) -> None:
+    """An espeak line over a catalog track at the styles' music level: the bed's RMS while words are spoken drops
+    ≥ 8 dB, and comes back in the silence after the line. The bed is isolated by subtracting the voice-only mix
+    (the voice path is linear and identical in both), and compared with the same bed unducked, window by window."""
+    from linkreel.media import music
+    from linkreel.media.styles import DEFAULT_STYLE, get_style
+    from linkreel.voice.catalog import default_voice
+    from linkreel.voice.espeak import EspeakTTS
+
+    voice = tmp_path / "voice.wav"
+    speech = EspeakTTS().synthesize("Meet the AeroBottle. It keeps water cold for a whole day. Get yours today.",
+                                    default_voice("en"), str(voice), 1.0)
+    bed = music.ensure_track(music.TRACKS[0], 8, tmp_path / "cache")
+    lead = 1000
+    volume = get_style(DEFAULT_STYLE).music_volume  # the level the default visual style puts the bed at
+    alone = _mix(tmp_path, voice, bed, 0.0, True, lead)
+    ducked = _mix(tmp_path, voice, bed, volume, True, lead) - alone
+    plain = _mix(tmp_path, voice, bed, volume, False, lead) - alone
+
+    def cut(x: np.ndarray, start_ms: int, end_ms: int) -> np.ndarray:
+        return x[(start_ms + lead) * SR // 1000:(end_ms + lead) * SR // 1000]
+
+    # Words, past the compressor's 20 ms attack.
+    words = [(w.start_ms + 50, w.end_ms) for w in speech.words if w.end_ms - w.start_ms > 80]
+    assert len(words) >= 10
+    under = rms_db(np.concatenate([cut(plain, a, b) for a, b in words])) - \
+        rms_db(np.concatenate([cut(ducked, a, b) for a, b in words]))
+    assert under >= 8.0, f"the music drops only {under:.1f} dB under the voice"
+    for a, b in words:  # and under every word on its own
+        assert rms_db(cut(plain, a, b)) - rms_db(cut(ducked, a, b)) >= 3.0
+    # After the line (past the 350 ms release) the bed is back at its level.
+    after = speech.duration_ms + 800
+    assert abs(rms_db(cut(plain, after, after + 1000)) - rms_db(cut(ducked, after, after + 1000))) < 1.0

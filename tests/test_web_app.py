@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from linkreel.api.app import create_app
-from linkreel.api.auth import create_workspace
+from linkreel.api.auth import create_workspace, workspace_by_api_id
 from linkreel.api.errors import ApiError
+from linkreel.jobs.models import Link, VideoJob
+from linkreel.jobs.runner import JobProgress, initial_stages
+from linkreel.web import events
 from linkreel.web.actions import script_from_lines
 from tests.api_support import make_settings
+from tests.helpers import EXAMPLES, serve_dir
 
 
 @pytest.fixture
@@ -132,3 +142,175 @@ def test_jobs_page_shows_the_credit_history(web: tuple[TestClient, str, str]) ->
     page = client.get("/jobs/").text
     assert "Credit history" in page and "Credits added" in page and '<td class="num">50</td>' in page
     assert '<span id="balance">50</span>' in page
+
+
+def _add_render_job(app: FastAPI, api_id: str) -> str:
+    """A queued render job, as the API's create would leave it (without queueing real work)."""
+    with app.state.db.session(write=True) as s:
+        workspace = workspace_by_api_id(s, api_id)
+        link = Link(workspace_id=workspace.id, url="https://shop.example/p/1", title="Bottle", image_urls=[])
+        s.add(link)
+        s.flush()
+        job = VideoJob(workspace_id=workspace.id, link_id=link.id, kind="create", status="in_queue", progress=0.0,
+                       params={"link": link.id, "video_length": 15, "aspect_ratio": "9x16"},
+                       stages=initial_stages(), outputs=[], previews=[], attempts=0, work={})
+        s.add(job)
+        s.flush()
+        return job.id
+
+
+def _worker_steps(app: FastAPI, job_id: str) -> list[Callable[[], None]]:
+    """What a worker writes while it renders: stage progress through the runner's own JobProgress, then done."""
+    db = app.state.db
+    progress = JobProgress(db, job_id, None, mirror=True)
+
+    def claim() -> None:
+        with db.session(write=True) as s:
+            s.get(VideoJob, job_id).status = "running"
+        progress.set("scrape", "running", 0.0)
+
+    def finish() -> None:
+        with db.session(write=True) as s:
+            job = s.get(VideoJob, job_id)
+            job.status, job.progress, job.video_output = "done", 1.0, "https://linkreel.test/media/x/output.mp4"
+
+    return [claim, lambda: progress.set("scrape", "done", 1.0), lambda: progress.set("render", "running", 0.5),
+            lambda: None, finish]  # lambda: None: a poll that finds nothing new sends nothing
+
+
+def _parse_events(body: str) -> list[tuple[str, Any]]:
+    out = []
+    for block in body.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
+        if "event" in fields:
+            out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def test_event_stream_follows_a_job_to_done(web: tuple[TestClient, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    client, api_id, api_key = web
+    assert client.get("/web/api/events/").status_code == 401  # the session cookie is the only way in
+    _sign_in(client, api_id, api_key)
+    job_id = _add_render_job(client.app, api_id)
+    steps = iter(_worker_steps(client.app, job_id))
+
+    async def worker_step(_seconds: float) -> None:  # each poll interval, the "worker" moves the job on
+        next(steps)()
+
+    monkeypatch.setattr(events, "pause", worker_step)
+    with client.stream("GET", f"/web/api/events/?job={job_id}") as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        received = _parse_events(r.read().decode())
+    names = [name for name, _ in received]
+    assert names == ["jobs", "job", "job", "job", "job", "end"]
+    assert received[0][1]["jobs"][0]["status"] == "in_queue" and received[0][1]["remaining_credits"] == 50.0
+    jobs = [data for name, data in received if name == "job"]
+    assert [j["status"] for j in jobs] == ["running", "running", "running", "done"]
+    progress = [float(j["progress"]) for j in jobs]
+    assert progress == sorted(progress) and 0 < progress[2] < 1 and progress[-1] == 1
+    render = [next(s for s in j["stages"] if s["name"] == "render") for j in jobs]
+    assert render[2] == {"name": "render", "status": "running", "progress": 0.5}
+    assert jobs[-1]["video_output"].endswith("output.mp4")
+    assert received[-1] == ("end", {"id": job_id, "status": "done"})
+
+
+def test_event_stream_shows_only_the_workspaces_own_jobs(web: tuple[TestClient, str, str]) -> None:
+    client, api_id, api_key = web
+    with client.app.state.db.session() as s:
+        _, other_id, _, _ = create_workspace(s, "other", 5)
+    theirs = _add_render_job(client.app, other_id)
+    _sign_in(client, api_id, api_key)
+    with client.stream("GET", f"/web/api/events/?job={theirs}") as r:
+        received = _parse_events(r.read().decode())
+    assert received == [("jobs", {"jobs": [], "remaining_credits": 50.0}), ("end", {"id": theirs, "status": None})]
+
+
+def test_signout_revokes_the_cookie_server_side(web: tuple[TestClient, str, str]) -> None:
+    client, api_id, api_key = web
+    csrf = _sign_in(client, api_id, api_key)
+    copied = client.cookies["lr_session"]
+    other = TestClient(client.app)
+    other.cookies.set("lr_session", copied)
+    assert other.get("/web/api/jobs/").status_code == 200  # a copy works while the session lives
+    client.post("/signout/", data={"csrf_token": csrf})
+    assert other.get("/web/api/jobs/").status_code == 401  # the same valid-looking cookie, revoked
+    assert other.get("/jobs/", follow_redirects=False).headers["location"] == "/signin/?next=/jobs/"
+    _sign_in(client, api_id, api_key)  # signing in again makes a new session; the old one stays dead
+    assert client.get("/web/api/jobs/").status_code == 200 and other.get("/web/api/jobs/").status_code == 401
+
+
+def _preview_json(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
+    raw = client.app.state.storage.get_bytes(f"{job['media_job']}/preview.json")
+    assert raw is not None, job.get("failed_reason")
+    return json.loads(raw)
+
+
+def test_edited_scenes_become_a_new_version_and_rerun_repeats_it(web: tuple[TestClient, str, str]) -> None:
+    client, api_id, api_key = web
+    csrf = {"X-CSRF-Token": _sign_in(client, api_id, api_key)}
+    with serve_dir(EXAMPLES) as shop:
+        link = client.post("/web/api/links/", json={"url": f"{shop}/aerobottle/index.html"}, headers=csrf).json()
+    first = client.post("/web/api/videos/preview/", headers=csrf, json={
+        "link": link["id"], "video_length": 15, "aspect_ratio": "9x16", "visual_style": "FullScreenTemplate"}).json()
+    scenes = _preview_json(client, first)["scenes"]
+    assert len(scenes) >= 3
+    # The last scene moves to the front, the second is deleted, the first gets its own on-screen text.
+    edited = [scenes[-1], {**scenes[0], "on_screen": "Never leaks"}, *scenes[2:-1]]
+    r = client.post(f"/web/api/videos/{first['id']}/repreview/", headers=csrf,
+                    json={"scenes": edited, "media_job": first["media_job"]})
+    assert r.status_code == 200, r.text
+    second = r.json()
+    assert second["status"] == "pending" and second["override_script"].startswith(scenes[-1]["text"])
+    got = _preview_json(client, second)["scenes"]
+    assert [(s["role"], s["text"], s["on_screen"]) for s in got] == [
+        (s["role"], s["text"], s["on_screen"]) for s in edited]
+
+    page = client.get(f"/editor/{second['id']}/").text
+    assert "Version 2 of 2" in page and f'id="undo-version" href="/editor/{first["id"]}/"' in page
+    assert "Never leaks" in page
+    older = client.get(f"/editor/{first['id']}/").text  # after an undo, the way forward is offered
+    assert "Version 1 of 2" in older and f'id="redo-version" href="/editor/{second["id"]}/"' in older
+
+    bad = client.post(f"/web/api/videos/{first['id']}/repreview/", headers=csrf,
+                      json={"scenes": [{"role": "hook", "text": "  ", "on_screen": ""}]})
+    assert bad.status_code == 400 and "Scene 1 has no spoken line" in bad.json()["scenes"][0]
+
+    before = client.get("/web/api/jobs/").json()["remaining_credits"]
+    assert client.post(f"/web/api/videos/{second['id']}/rerun/").status_code == 403  # CSRF, like every write
+    again = client.post(f"/web/api/videos/{second['id']}/rerun/", headers=csrf).json()
+    assert again["id"] not in (first["id"], second["id"]) and again["override_script"] == second["override_script"]
+    assert [s["text"] for s in _preview_json(client, again)["scenes"]] == [s["text"] for s in edited]
+    assert client.get("/web/api/jobs/").json()["remaining_credits"] == before - again["credits_used"]
+
+
+def test_rerun_of_a_render_asks_for_the_same_outputs(web: tuple[TestClient, str, str]) -> None:
+    client, api_id, api_key = web
+    csrf = {"X-CSRF-Token": _sign_in(client, api_id, api_key)}
+    job_id = _add_render_job(client.app, api_id)
+    with client.app.state.db.session(write=True) as s:
+        job = s.get(VideoJob, job_id)
+        job.params = {**job.params, "visual_style": "FullScreenTemplate", "name": "Spring"}
+        job.outputs = [{"media_job": "a", "aspect_ratio": "9x16"}, {"media_job": "b", "aspect_ratio": "1x1"}]
+    again = client.post(f"/web/api/videos/{job_id}/rerun/", headers=csrf).json()
+    assert again["id"] != job_id and again["status"] == "in_queue" and again["name"] == "Spring"
+    assert [(o["visual_style"], o["aspect_ratio"]) for o in again["outputs"]] == [
+        ("FullScreenTemplate", "9x16"), ("FullScreenTemplate", "1x1")]
+    assert client.get("/web/api/jobs/").json()["remaining_credits"] == 50 - again["credits_used"] > 0
+
+
+def test_new_ad_page_has_the_persona_grid_data_and_caption_samples(web: tuple[TestClient, str, str]) -> None:
+    client, api_id, api_key = web
+    assert client.get("/web/caption-samples/neo.jpg", follow_redirects=False).status_code == 303  # signed in only
+    _sign_in(client, api_id, api_key)
+    page = client.get("/new/").text
+    data = json.loads(page.split('<script type="application/json" id="page-data">')[1].split("</script>")[0])
+    assert data["personas"] and {"id", "creator_name", "gender", "age_range", "image"} <= set(data["personas"][0])
+    assert set(data["persona_filters"]) == {"age_range", "gender", "location", "style"}
+    assert data["style_captions"]["DramaticTemplate"] == "mystique"
+    r = client.get("/web/caption-samples/neo.jpg")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+    with Image.open(BytesIO(r.content)) as still:
+        assert still.size == (360, 240)
+        # Caption text is drawn: the band is not one flat colour.
+        assert len(still.convert("RGB").getcolors(maxcolors=100_000) or []) > 50
+    assert client.get("/web/caption-samples/nope.jpg").status_code == 404

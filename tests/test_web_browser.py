@@ -25,6 +25,7 @@ from tests.web_support import (  # noqa: F401 - the *_fixture names are the brow
 pytestmark = pytest.mark.timeout(900)
 
 NEW_LINE = "Meet the bottle that never leaks."
+ON_SCREEN = "Never leaks"
 
 
 def _play_preview(frame: Any) -> float:
@@ -33,6 +34,33 @@ def _play_preview(frame: Any) -> float:
     frame.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
     frame.wait_for_function("() => document.querySelector('video').currentTime > 1", timeout=60_000)
     return frame.evaluate("() => document.querySelector('video').currentTime")
+
+
+def _lines(page: Any) -> list[str]:
+    return [t.input_value() for t in page.locator("textarea[name=line]").all()]
+
+
+def _edit_scenes(page: Any) -> list[str]:
+    """Edit scene 1's line and on-screen text, delete scene 2 (undo, then delete it again), and move the
+    new scene 2 down; the lines as they are left, in order."""
+    original = _lines(page)
+    assert len(original) >= 4
+    page.fill("#line-1", NEW_LINE)
+    page.fill("#screen-1", ON_SCREEN)
+    page.click("[aria-label='Delete scene 2']")
+    assert _lines(page) == [NEW_LINE, *original[2:]]
+    # The focus stays in the list, on the scene that took the deleted one's place.
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Delete scene 2"
+    page.click("#undo")
+    assert _lines(page) == [NEW_LINE, *original[1:]] and "Undone" in page.inner_text("#scenes-note")
+    page.click("[aria-label='Delete scene 2']")
+    page.click("[aria-label='Move scene 2 down']")
+    kept = [NEW_LINE, original[3], original[2], *original[4:]]
+    assert _lines(page) == kept and page.input_value("#screen-1") == ON_SCREEN
+    page.reload()  # unsaved edits survive a reload
+    page.wait_for_selector("#scene-list li")
+    assert _lines(page) == kept and "restored" in page.inner_text("#scenes-note")
+    return kept
 
 
 def _read_page(page: Any, server: Server) -> None:
@@ -67,14 +95,17 @@ def test_make_edit_render_download(browser: Any, server: Server, tmp_path: Path)
 
     assert _play_preview(page.locator("#preview-frame").element_handle().content_frame()) > 1
 
-    first = page.locator("textarea[name=line]").first
-    first.fill(NEW_LINE)
+    kept = _edit_scenes(page)
     page.click("#repreview")
     page.wait_for_function(f"() => !location.pathname.includes('{job_id}')", timeout=300_000)
     new_id = page.url.rstrip("/").split("/")[-1]
     assert new_id != job_id
-    # override_script is re-cut at sentence ends, and short sentences share a scene: the line leads scene 1.
-    assert page.locator("textarea[name=line]").first.input_value().startswith(NEW_LINE)
+    # The edited scenes are the new version's storyboard as they were left: order, lines, on-screen text.
+    assert page.locator("textarea[name=line]").all() and [
+        t.input_value() for t in page.locator("textarea[name=line]").all()] == kept
+    assert page.input_value("#screen-1") == ON_SCREEN
+    assert "Version 2 of 2" in page.inner_text("nav.versions")
+    assert page.get_attribute("#undo-version", "href") == f"/editor/{job_id}/"
     params = server.api("GET", f"/api/link_to_videos/{new_id}/").json()
     assert params["override_script"].startswith(NEW_LINE)
 
@@ -147,7 +178,27 @@ def test_auth_and_csrf_failures_are_refused(browser: Any, server: Server) -> Non
     page.click("text=Sign out")
     page.wait_for_url("**/signin/")
     assert page.request.get(server.base + "/web/api/jobs/").status == 401
+    # A copy of the cookie taken before signing out is revoked on the server too.
+    copied = httpx.get(f"{server.base}/web/api/jobs/", cookies={"lr_session": cookie["value"]})
+    assert copied.status_code == 401
     context.close()
+
+
+def _persona_grid_and_caption_sample(page: Any) -> None:
+    """The avatar grid filters client-side; the caption sample follows the chosen caption style."""
+    total = page.locator(".persona[data-id]").count()
+    assert total >= 8 and page.is_checked(".persona.auto input")
+    page.select_option("#pf-gender", "f")
+    shown = page.locator(".persona[data-id]:not([hidden])")
+    assert 0 < shown.count() < total and f"of {total} avatars" in page.inner_text("#persona-count")
+    assert all(t.startswith("female") for t in shown.locator(".muted").all_inner_texts())
+    page.select_option("#pf-gender", "")
+    assert page.locator(".persona[data-id]:not([hidden])").count() == total
+    page.select_option("#caption_style", "neo")
+    page.wait_for_function("""() => { const i = document.querySelector('#caption-sample');
+        return i.src.endsWith('/neo.jpg') && i.complete && i.naturalWidth === 360; }""", timeout=60_000)
+    assert "neo" in page.inner_text("#caption-sample-name")
+    page.select_option("#caption_style", "")
 
 
 def test_compare_several_styles_and_render_one(browser: Any, server: Server) -> None:
@@ -158,6 +209,7 @@ def test_compare_several_styles_and_render_one(browser: Any, server: Server) -> 
     _read_page(page, server)
     page.check("#styles input[value='DynamicProductTemplate']")
     assert page.inner_text("#make-previews") == "Make 2 previews"
+    _persona_grid_and_caption_sample(page)
     page.click("#make-previews")
     page.wait_for_url("**/compare/**", timeout=120_000)
     job_id = page.url.rstrip("/").split("/")[-1]
@@ -170,4 +222,27 @@ def test_compare_several_styles_and_render_one(browser: Any, server: Server) -> 
     job = server.api("GET", f"/api/link_to_videos/{job_id}/").json()
     assert len(job["outputs"]) == 1 and job["outputs"][0]["media_job"] in {p["media_job"] for p in job["previews"]}
     page.wait_for_selector(f"li[data-job='{job_id}'] .stage")
+
+    # Live status: the render's card turns done over server-sent events, on the same page load.
+    page.wait_for_function("() => document.body.dataset.live === 'sse'")
+    page.evaluate("() => { window.sameLoad = true; }")
+    card = f"li[data-job='{job_id}']"
+    assert page.inner_text(f"{card} .badge") in ("waiting", "working")
+    page.wait_for_selector(f"{card} .badge.done", timeout=600_000)
+    assert page.evaluate("() => window.sameLoad === true")
+    assert "done" in page.inner_text("#jobs-live")  # announced to screen readers
+    assert page.locator(f"{card} a[download]").count() >= 1
+
+    # Re-run: the first click arms the button, the second makes a new job with the same previews.
+    jobs_before = page.locator("#jobs > li").count()
+    rerun = page.locator(f"{card} [data-action=rerun]")
+    rerun.click()
+    assert "Confirm" in rerun.inner_text() and page.locator("#jobs > li").count() == jobs_before
+    rerun.click()
+    page.wait_for_function(f"() => document.querySelectorAll('#jobs > li').length === {jobs_before + 1}")
+    new_id = page.get_attribute("#jobs > li:first-child", "data-job")
+    again = server.api("GET", f"/api/link_to_videos/{new_id}/").json()
+    assert new_id != job_id and again["video_length"] == job["video_length"]
+    assert "Re-run started" in page.inner_text("#jobs-live")
+    screenshots(browser, server, "jobs-live", "/jobs/", f"li[data-job='{new_id}']")
     context.close()

@@ -89,7 +89,9 @@ def scrape_cmd(
 def make_cmd(
     source: Annotated[str, typer.Argument(help="Product page URL, or a saved page (.html / .html.gz)")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the MP4")] = Path("ad.mp4"),
-    aspect: Annotated[str, typer.Option(help="9x16, 16x9 or 1x1")] = "9x16",
+    aspect: Annotated[list[str] | None, typer.Option(
+        help="9x16, 16x9 or 1x1 (default 9x16); repeat it for one file per aspect from the same voice track, "
+             "named OUT-<aspect>.mp4")] = None,
     length: Annotated[int, typer.Option(help="15, 30, 45 or 60 seconds")] = 30,
     language: Annotated[str, typer.Option(help="Language of script, voice and captions (ISO 639-1)")] = "en",
     script_style: Annotated[str, typer.Option(help="Script style, e.g. DiscoveryWriter")] = "DiscoveryWriter",
@@ -97,6 +99,11 @@ def make_cmd(
         "DynamicProductTemplate",
     voice: Annotated[str | None, typer.Option(help="Voice id (see `linkreel voices`)")] = None,
     music: Annotated[str, typer.Option(help="auto, none, a track id/name/category, or an http(s) URL")] = "auto",
+    music_volume: Annotated[float | None, typer.Option(help="Music level 0..1 before the -14 LUFS normalisation "
+                                                       "(as the API's background_music_volume; default: the "
+                                                       "visual style's)")] = None,
+    voice_volume: Annotated[float | None, typer.Option(help="Voice level 0..1 before the normalisation (as the "
+                                                       "API's voiceover_volume; default 1)")] = None,
     no_caption: Annotated[bool, typer.Option("--no-caption", help="No burned-in captions")] = False,
     caption_style: Annotated[str | None, typer.Option(help="One of the 18 caption styles, e.g. neo, brick, toons "
                                                       "(default: the visual style's captions)")] = None,
@@ -108,31 +115,39 @@ def make_cmd(
     no_stock_broll: Annotated[bool, typer.Option("--no-stock-broll", help="No stock footage")] = False,
     avatar: Annotated[str | None, typer.Option(help="Presenter for avatar styles: a persona id (`linkreel personas`), "
                                                "or none (default: matched to the product)")] = None,
+    avatar_image: Annotated[str | None, typer.Option(help="Presenter for avatar styles: a photo of one face "
+                                                     "(file or http(s) URL), animated")] = None,
     page_url: Annotated[str | None, typer.Option(help="Original address of a saved page")] = None,
     script: Annotated[str | None, typer.Option(help="Speak this text verbatim instead of writing a script")] =
         None,
     workdir: Annotated[Path | None, typer.Option(help="Cache of stage outputs (default: per source)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the result (a list of them "
+                                          "for several aspects)")] = False,
 ) -> None:
     """Make a video ad from a product page."""
     from linkreel.media.caption_setting import parse_setting
-    from linkreel.pipeline import AdRequest, default_workdir, make_ad
+    from linkreel.pipeline import AdRequest, default_workdir, make_ads
 
     settings = Settings()
-    req = AdRequest(source=source, page_url=page_url, aspect=aspect, length=length, language=language,
-                    script_style=script_style, visual_style=visual_style, voice=voice, music=music,
+    aspects = [a.strip() for value in (aspect or ["9x16"]) for a in value.split(",") if a.strip()]
+    req = AdRequest(source=source, page_url=page_url, aspect=aspects[0] if aspects else "9x16", length=length,
+                    language=language, script_style=script_style, visual_style=visual_style, voice=voice, music=music,
+                    music_volume=music_volume, voice_volume=voice_volume,
                     captions=not no_caption, end_card=not no_cta, script_text=script, no_emotion=no_emotion,
                     stock_broll=not no_stock_broll, caption_style=caption_style,
-                    caption_setting=parse_setting(caption_setting), avatar=avatar)
+                    caption_setting=parse_setting(caption_setting), avatar=avatar, avatar_image=avatar_image)
     work = workdir or default_workdir(settings, source)
     with ConsoleProgress(live=err.is_terminal and not as_json) as progress:
-        result = make_ad(req, output, work, settings, progress)
+        results = make_ads(req, aspects, output, work, settings, progress)
     if as_json:
-        print(json.dumps(result.summary(), ensure_ascii=False, indent=1))
+        summaries = [r.summary() for r in results]
+        # One aspect keeps the single object callers already parse; several print a list, one per file.
+        print(json.dumps(summaries[0] if len(summaries) == 1 else summaries, ensure_ascii=False, indent=1))
         return
-    err.print(f"[green]✓[/] {result.output}  ({result.duration:.0f} s, {result.aspect}, {result.language}); "
-              f"thumbnail {result.thumbnail}", highlight=False)
-    used = ", ".join(f"{_short_url(i['url'])} ({i['source']})" for i in result.images) or \
+    for result in results:
+        err.print(f"[green]✓[/] {result.output}  ({result.duration:.0f} s, {result.aspect}, {result.language}); "
+                  f"thumbnail {result.thumbnail}", highlight=False)
+    used = ", ".join(f"{_short_url(i['url'])} ({i['source']})" for i in results[0].images) or \
         "none could be used (generated product cards)"
     err.print(f"  images used: {used}", highlight=False)
 
@@ -180,13 +195,45 @@ def personas(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 @app.command("voices")
-def voices_cmd(language: Annotated[str | None, typer.Option(help="Only this language")] = None) -> None:
-    """List the offline voices."""
-    from linkreel.voice.catalog import all_voices
+def voices_cmd(
+    language: Annotated[str | None, typer.Option(help="Only this language")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list")] = False,
+) -> None:
+    """List the voices of the enabled engines, each language's default first (LINKREEL_VOICE_ENGINES)."""
+    from linkreel.languages import get_language
+    from linkreel.voice.catalog import catalog_for
 
-    for v in all_voices():
-        if language is None or v.language == language:
-            print(f"{v.id}  {v.language}  {v.gender:<6}  {v.name} ({v.accent_name})")
+    voices = catalog_for(Settings())
+    if language is not None:
+        get_language(language)
+    defaults = {voices.default(v.language, v.gender).id for v in voices.all()}
+    rows = [{"id": v.id, "language": v.language, "gender": v.gender, "name": v.name, "accent_name": v.accent_name,
+             "engine": v.engine, "engine_voice": v.engine_voice, "default": v.id in defaults}
+            for v in voices.all() if language is None or v.language == language]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        mark = "*" if r["default"] else " "
+        print(f"{r['id']} {mark} {r['language']}  {r['gender']:<6}  {r['engine']:<7} {r['name']} ({r['accent_name']})")
+
+
+@app.command("musics")
+def musics_cmd(
+    category: Annotated[str | None, typer.Option(help="Only this category, e.g. Upbeat")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, the entries of /api/musics/")] = False,
+) -> None:
+    """List the bundled music catalog (track names, ids or categories go to `make --music`)."""
+    from linkreel.api.samples import music_entry
+    from linkreel.media import music
+
+    settings = Settings()
+    rows = [music_entry(settings, t) for t in music.tracks(category)]  # an unknown category is an error here
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        print(f"{r['id']}  {r['category']:<12} {r['name']}")
 
 
 @app.command("script")
@@ -240,12 +287,14 @@ def say_cmd(
     """Speak a text with an offline voice; print the word timings."""
     from linkreel.errors import InputError
     from linkreel.languages import get_language
-    from linkreel.voice.catalog import default_voice, get_voice
-    from linkreel.voice.espeak import EspeakTTS
+    from linkreel.voice.catalog import catalog_for
+    from linkreel.voice.engines import tts_for
     from linkreel.voice.normalize import normalize_for_speech
 
+    settings = Settings()
     get_language(language)
-    chosen = get_voice(voice) if voice else default_voice(language)
+    voices = catalog_for(settings)
+    chosen = voices.get(voice) if voice else voices.default(language)
     if chosen.language != language:
         raise InputError(f"voice {voice} speaks {chosen.language}, not {language}")
     if not text.strip():
@@ -253,13 +302,13 @@ def say_cmd(
     if not 0.5 <= rate <= 2.0:
         raise InputError("rate must be between 0.5 and 2.0")
     output.parent.mkdir(parents=True, exist_ok=True)
-    speech = EspeakTTS().synthesize(normalize_for_speech(text, language), chosen, str(output), rate)
+    speech = tts_for(chosen, settings).synthesize(normalize_for_speech(text, language), chosen, str(output), rate)
     result = {"output": str(output), "words": [[w.text, w.start_ms, w.end_ms] for w in speech.words],
-              "engine": chosen.engine, "voice": chosen.id, "duration": round(speech.duration_ms / 1000, 3)}
+              "engine": speech.engine, "voice": chosen.id, "duration": round(speech.duration_ms / 1000, 3)}
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
-    err.print(f"[green]✓[/] {output}  ({result['duration']:.2f} s, {chosen.name}, {chosen.engine}, "
+    err.print(f"[green]✓[/] {output}  ({result['duration']:.2f} s, {chosen.name}, {speech.engine}, "
               f"{len(speech.words)} words)", highlight=False)
 
 

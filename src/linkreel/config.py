@@ -62,6 +62,25 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 30.0
+    # Voices (voice/catalog.py): the engines this deployment speaks with, comma-separated from
+    # hosted, piper, kokoro, espeak (empty: every installed one; espeak is always there). Each language
+    # routes to its best enabled engine. A hosted TTS service (voice/hosted.py; tts_api "openai" or
+    # "elevenlabs") adds the voices named in tts_voices ("alloy:female,onyx:male") to every language,
+    # first in the route; when it fails, the offline voice speaks instead.
+    voice_engines: str = ""
+    tts_url: str = ""
+    tts_api: str = "openai"
+    tts_api_key: str = ""
+    tts_model: str = ""
+    tts_voices: str = ""
+    tts_timeout_s: float = 60.0
+    # Avatar presenters (avatars/remote.py): a talking-head service animates them; no URL = the local renderer
+    # (drawn personas, photos). avatar_fallback: the local renderer stands in when the service fails (logged);
+    # off = the job fails with the service's error. avatar_timeout_s bounds one clip, polling included.
+    avatar_url: str = ""
+    avatar_api_key: str = ""
+    avatar_timeout_s: float = 600.0
+    avatar_fallback: bool = True
 
     fetch_allow: str = ""  # comma-separated hosts/CIDRs exempt from the private-address guard
 

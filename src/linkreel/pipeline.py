@@ -6,12 +6,12 @@ typed values; `StageCache` stores their outputs under the work dir keyed by thei
 
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from linkreel.avatars.stage import choose_persona, render_avatar
+from linkreel.avatars.stage import avatar_backends, avatar_photo, choose_persona, photo_key, render_avatar
 from linkreel.config import Settings
 from linkreel.errors import InputError
 from linkreel.languages import get_language
@@ -32,13 +32,13 @@ from linkreel.scrape.brief import Brief
 from linkreel.scrape.fetch import Fetcher
 from linkreel.scrape.images import download_images
 from linkreel.script.llm import LLMConfig, script_writer
-from linkreel.script.model import SceneRole, Script
+from linkreel.script.model import Scene, SceneRole, Script
 from linkreel.script.styles import get_bank
 from linkreel.script.styles import get_style as get_script_style
 from linkreel.script.writer import format_price, product_name, split_script
 from linkreel.stages import StageCache, input_key
-from linkreel.voice.catalog import default_voice, get_voice
-from linkreel.voice.espeak import EspeakTTS
+from linkreel.voice.catalog import catalog_for
+from linkreel.voice.engines import tts_for
 from linkreel.voice.narration import Narration, narrate
 
 log = logging.getLogger("linkreel.pipeline")
@@ -62,10 +62,14 @@ class AdRequest:
     captions: bool = True
     end_card: bool = True  # the call-to-action end card (`no_cta` turns it off)
     script_text: str | None = None  # spoken verbatim instead of a written script
+    # The web editor's scenes (order, spoken line, on-screen text), taken as they are; beats script_text,
+    # which the editor also sets to their lines so the API shows what is spoken.
+    scenes: list[Scene] | None = None
     target_platform: str | None = None  # free text ("TikTok"): the CTA says where the link is
     target_audience: str | None = None  # free text ("Young Adults"): tone and a line for them
     no_emotion: bool = False  # no emotive stickers or pop animations (and a neutral avatar)
     avatar: str | None = None  # persona id for an avatar style; None: matched to the product; "none": no presenter
+    avatar_image: str | None = None  # a photo (http(s) URL, or a file from the CLI) animated as the presenter
     stock_broll: bool = True  # stock footage allowed when a provider is configured (`no_stock_broll` turns it off)
     caption_style: str | None = None  # one of the 18 caption styles; None: the visual style's captions
     caption_setting: CaptionSetting | None = None  # contract §4.5; beats caption_style
@@ -93,6 +97,10 @@ class AdRequest:
         choice = self.music.strip().lower()
         if choice not in ("auto", "none") and not choice.startswith(("http://", "https://")):
             music_lib.get_track(self.music)
+        if self.avatar_image:
+            if self.avatar:
+                raise InputError("use either an avatar persona or an avatar image, not both")
+            photo_key(self.avatar_image)  # a missing file fails here, before any work
         for name, volume in (("music", self.music_volume), ("voice", self.voice_volume)):
             if volume is not None and not 0.0 <= volume <= 1.0:
                 raise InputError(f"{name} volume must be between 0.0 and 1.0")
@@ -155,15 +163,18 @@ def brief_stage(brief: Brief, fetcher: Fetcher, out: Path) -> Brief:
 
 
 def script_stage(req: AdRequest, brief: Brief, settings: Settings) -> Script:
+    if req.scenes:
+        return Script(language=req.language, style="override", length_s=req.length, scenes=req.scenes,
+                      writer="override")
     if req.script_text and req.script_text.strip():
         return split_script(req.script_text, req.language, req.length)
     return script_writer(settings).write(brief, req.script_style, req.language, req.length,
                                          platform=req.target_platform, audience=req.target_audience)
 
 
-def voice_stage(script: Script, voice_id: str, budget_ms: int, out: Path) -> Narration:
-    voice = get_voice(voice_id)
-    tts = EspeakTTS()
+def voice_stage(script: Script, voice_id: str, budget_ms: int, out: Path, settings: Settings) -> Narration:
+    voice = catalog_for(settings).get(voice_id)
+    tts = tts_for(voice, settings)
     narration = narrate(script, voice, tts, out, budget_ms)
     # Still too long at the fastest natural rate: drop middle scenes (never the hook or the CTA).
     while narration.speech.duration_ms > budget_ms and len(script.scenes) > 3:
@@ -215,14 +226,17 @@ class AvatarFile(BaseModel):
 
 def avatar_stage(req: AdRequest, script: Script, narration: Narration, brief: Brief, style: VisualStyle,
                  settings: Settings, out: Path) -> AvatarFile:
-    """The presenter for the style's avatar slot: `req.avatar` or the persona matched to the product."""
+    """The presenter for the style's avatar slot: `req.avatar_image` animated, `req.avatar` or the persona
+    matched to the product (with a photo, the persona only seeds the idle motion)."""
     persona = choose_persona(req.avatar, f"{brief.title} {brief.description}", seed=brief.title)
+    background = not style.family.avatar_cutout
+    avatar, fallback = avatar_backends(settings, avatar_photo(req.avatar_image, settings), background)
     scenes = [(scene.role.value, span.start_ms, span.end_ms)
               for scene, span in zip(script.scenes, narration.scenes, strict=False) if span.first_word >= 0]
     path = render_avatar(narration.speech, scenes, persona, req.length * 1000, LEAD_IN_MS, out / "avatar.mov",
                          ffmpeg_exe(settings.ffmpeg), settings.fps, no_emotion=req.no_emotion,
-                         background=not style.family.avatar_cutout)
-    return AvatarFile(path=str(path), persona=persona.id)
+                         background=background, avatar=avatar, fallback=fallback)
+    return AvatarFile(path=str(path), persona="" if req.avatar_image else persona.id)
 
 
 def ad_facts(brief: Brief, script: Script, videos: tuple[str, ...] = ()) -> AdFacts:
@@ -271,8 +285,9 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
     req.validate()
     progress = progress or Progress()
     duration_ms = req.length * 1000
-    voice_id = req.voice or default_voice(req.language).id
-    voice = get_voice(voice_id)  # fail early on an unknown voice
+    voices = catalog_for(settings)
+    voice_id = req.voice or voices.default(req.language).id
+    voice = voices.get(voice_id)  # fail early on an unknown voice
     if voice.language != req.language:
         raise InputError(f"voice {voice_id} speaks {voice.language}, not {req.language}")
     cache = StageCache(workdir, on_event=progress.stage)
@@ -294,12 +309,13 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
         scraped = brief
         script = cache.run("script", {"brief": scraped, "style": req.script_style, "lang": req.language,
                                       "length": req.length, "text": req.script_text,
+                                      **({"scenes": req.scenes} if req.scenes else {}),
                                       "platform": req.target_platform, "audience": req.target_audience,
                                       "llm": settings.llm_model if LLMConfig.from_settings(settings) else ""},
                            Script, lambda d: script_stage(req, scraped, settings))
         budget = duration_ms - LEAD_IN_MS - END_TAIL_MS
         narration = cache.run("voice", {"script": script, "voice": voice_id, "budget": budget}, Narration,
-                              lambda d: voice_stage(script, voice_id, budget, d))
+                              lambda d: voice_stage(script, voice_id, budget, d, settings))
         music = cache.run("music", {"music": req.music, "title": scraped.title, "seconds": req.length},
                           MusicFile, lambda d: music_stage(req, scraped, req.length, settings, fetcher, d))
         provider = stock_provider(settings) if req.stock_broll else None
@@ -314,7 +330,11 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
     if style.family.avatar is not None and req.avatar != "none":
         avatar = cache.run("avatar", {"speech": narration.speech, "scenes": narration.scenes, "avatar": req.avatar,
                                       "title": scraped.title, "length": req.length, "fps": settings.fps,
-                                      "no_emotion": req.no_emotion, "circle": style.family.avatar_circle},
+                                      "no_emotion": req.no_emotion, "circle": style.family.avatar_circle,
+                                      # cut-out layouts draw the presenter without its background
+                                      **({"cutout": True} if style.family.avatar_cutout else {}),
+                                      **({"image": photo_key(req.avatar_image)} if req.avatar_image else {}),
+                                      **({"backend": settings.avatar_url} if settings.avatar_url else {})},
                            AvatarFile, lambda d: avatar_stage(req, script, narration, scraped, style, settings, d))
     captions = None
     look = req.caption_look()
@@ -371,6 +391,50 @@ def make_ad(req: AdRequest, output: Path, workdir: Path, settings: Settings,
             progress: Progress | None = None) -> AdResult:
     plan = plan_ad(req, workdir, settings, progress)
     rendered = render_plan(plan, req.aspect, settings, progress)
+    return _deliver(plan, rendered, output)
+
+
+def check_aspects(req: AdRequest, aspects: list[str]) -> list[str]:
+    """The asked aspects, normalised ("9:16" → "9x16") and without repeats; every one is checked against
+    the request (unknown ratio, a visual style that does not allow it) before any stage runs."""
+    if not aspects:
+        raise InputError("no aspect ratio asked; choose one or more of: " + ", ".join(ASPECTS))
+    checked: list[str] = []
+    for aspect in aspects:
+        one = replace(req, aspect=aspect)
+        one.validate()
+        if one.aspect not in checked:
+            checked.append(one.aspect)
+    return checked
+
+
+def aspect_output(output: Path, aspect: str) -> Path:
+    """`ad.mp4` → `ad-9x16.mp4`: the file name of one aspect when several are made at once."""
+    return output.with_name(f"{output.stem}-{aspect}{output.suffix or '.mp4'}")
+
+
+def make_ads(req: AdRequest, aspects: list[str], output: Path, workdir: Path, settings: Settings,
+             progress: Progress | None = None) -> list[AdResult]:
+    """One ad per aspect from one script and one voice track.
+
+    Each aspect is planned like the job runner plans an `aspect_ratios[]` entry: the stages that do not
+    depend on the ratio (scrape, script, voice, music, captions, avatar) hit the same cache entries, so they
+    run once and every file carries the same audio; only b-roll (stock clips are searched per orientation)
+    and the render are per aspect. One aspect keeps `output` as given; several get the aspect as suffix.
+    """
+    checked = check_aspects(req, aspects)
+    results = []
+    for aspect in checked:
+        one = replace(req, aspect=aspect)
+        plan = plan_ad(one, workdir, settings, progress)
+        rendered = render_plan(plan, aspect, settings, progress)
+        results.append(_deliver(plan, rendered, output if len(checked) == 1 else aspect_output(output, aspect)))
+    return results
+
+
+def _deliver(plan: AdPlan, rendered: Rendered, output: Path) -> AdResult:
+    """Copy a cached render (and its thumbnail, beside it as .jpg) to where the user asked for it."""
+    req = plan.req
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(rendered.output, output)
     thumb = output.with_suffix(".jpg")

@@ -22,7 +22,7 @@ from linkreel.files import make_once
 from linkreel.media import music
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
-from linkreel.voice.espeak import EspeakTTS
+from linkreel.voice.engines import tts_for
 from linkreel.voice.speech import Voice
 
 MUSIC_SECONDS = 60.0  # length of the catalog renditions (`duration` in /api/musics/)
@@ -73,6 +73,12 @@ def music_url(settings: Settings, track: music.Track) -> str:
     return f"{_base(settings)}/media/music/{track.id}.mp3"
 
 
+def music_entry(settings: Settings, track: music.Track) -> dict[str, str | float]:
+    """One catalog track as `/api/musics/` lists it (and `linkreel musics --json`)."""
+    return {"id": track.id, "name": track.name, "category": track.category, "duration": MUSIC_SECONDS,
+            "url": music_url(settings, track)}
+
+
 _MUSIC_PATH = re.compile(r"/media/music/([0-9a-f-]{36})\.mp3$")
 
 
@@ -96,7 +102,7 @@ def ensure_voice_preview(settings: Settings, voice: Voice) -> Path:
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "preview.wav"
             text = SAMPLE_TEXT.get(voice.language, SAMPLE_TEXT["en"]).format(name=voice.name)
-            EspeakTTS().synthesize(text, voice, str(wav))
+            tts_for(voice, settings).synthesize(text, voice, str(wav))
             _to_mp3(settings, wav, out, "64k")
 
     return make_once(target, render)

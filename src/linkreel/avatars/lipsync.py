@@ -51,6 +51,10 @@ def segments(speech: Speech) -> list[Segment]:
     """Viseme segments in speech time, covering every phoneme event up to the end of the audio."""
     out: list[Segment] = []
     events = speech.phonemes
+    if events and events[0].start_ms > 0:
+        # silence before the first sound (an ad's lead-in) is a closed mouth: without it the first sound's
+        # shape is the only target nearby and the mouth would hang open through the whole pause
+        out.append(Segment("sil", min(0, events[0].start_ms - 500), events[0].start_ms))
     for i, event in enumerate(events):
         # the last event has no successor: it lasts a typical phoneme, then the mouth rests
         end = events[i + 1].start_ms if i + 1 < len(events) else min(speech.duration_ms, event.start_ms + LAST_MS)

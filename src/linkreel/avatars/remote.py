@@ -14,11 +14,15 @@ Wire protocol (a small, generic job API that adapters for specific services can 
 
 The clip is decoded to RGBA frames at the sprite size; a green-screen clip is keyed to alpha with
 ffmpeg's `chromakey`. Its length is fitted to the speech (padded with its last frame or cut).
+The presenter image is the drawn persona, or with `photo` the user's photo cropped around the face.
+The API key goes only to the service's own origin: `video_url` may be a presigned storage URL,
+which must not get (and would reject) a second credential.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import subprocess
 import tempfile
 import time
@@ -31,6 +35,7 @@ from PIL import Image
 
 from linkreel.avatars.performance import Direction
 from linkreel.avatars.personas import Persona
+from linkreel.avatars.photo import PhotoAvatar
 from linkreel.avatars.sprite import DrawnAvatar, SpriteStream, frame_count
 from linkreel.errors import RenderError
 from linkreel.media.ffmpeg import ffmpeg_exe
@@ -41,23 +46,30 @@ BACKGROUNDS = {"alpha": "", "green": "chromakey=0x00FF00:0.25:0.08,"}
 
 class RemoteAvatar:
     def __init__(self, base_url: str, api_key: str = "", background: str = "green", *,
-                 client: httpx.Client | None = None, poll_interval_s: float = 2.0, max_polls: int = 300,
-                 sleep: Callable[[float], None] = time.sleep, ffmpeg: str | None = None) -> None:
+                 client: httpx.Client | None = None, poll_interval_s: float = 2.0, max_polls: int | None = None,
+                 timeout_s: float = 600.0, sleep: Callable[[float], None] = time.sleep, ffmpeg: str | None = None,
+                 photo: PhotoAvatar | None = None) -> None:
         if background not in BACKGROUNDS:
             raise ValueError(f"background must be one of {sorted(BACKGROUNDS)}")
         self.base_url = base_url.rstrip("/")
         self.background = background
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = client or httpx.Client(timeout=60.0)
-        self.client.headers.update(headers)
-        self.poll_interval_s, self.max_polls, self.sleep = poll_interval_s, max_polls, sleep
+        self.auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        # timeout_s bounds the whole clip (polls included); one request never waits longer than a minute
+        self.client = client or httpx.Client(timeout=min(60.0, timeout_s))
+        self.poll_interval_s, self.sleep = poll_interval_s, sleep
+        self.max_polls = max_polls or max(1, math.ceil(timeout_s / max(poll_interval_s, 0.001)))
         self.ffmpeg = ffmpeg or ffmpeg_exe()
+        self.photo = photo
 
     def presenter_image(self, persona: Persona, size: tuple[int, int]) -> bytes:
-        """The still the service animates: the drawn persona, neutral, on a transparent background."""
-        silent = Speech(audio_path="", sample_rate=16000, duration_ms=40, text="")
-        frame = next(DrawnAvatar(background=False).animate(silent, persona, size, 25, Direction(no_emotion=True))
-                     .frames)
+        """The still the service animates: the photo when given, else the drawn persona, neutral, on a
+        transparent background."""
+        if self.photo is not None:
+            frame = self.photo.still(size)
+        else:
+            silent = Speech(audio_path="", sample_rate=16000, duration_ms=40, text="")
+            frame = next(DrawnAvatar(background=False).animate(silent, persona, size, 25,
+                                                               Direction(no_emotion=True)).frames)
         out = io.BytesIO()
         frame.save(out, "PNG")
         return out.getvalue()
@@ -71,9 +83,13 @@ class RemoteAvatar:
         n = frame_count(speech.duration_ms, fps)
         return SpriteStream(size=size, fps=fps, n_frames=n, frames=_fit(frames, n))
 
+    def _ours(self, url: str) -> bool:
+        base, other = httpx.URL(self.base_url), httpx.URL(url)
+        return (base.scheme, base.host, base.port) == (other.scheme, other.host, other.port)
+
     def _get(self, url: str) -> httpx.Response:
         try:
-            response = self.client.get(url)
+            response = self.client.get(url, headers=self.auth if self._ours(url) else None)
         except httpx.HTTPError as exc:
             raise RenderError(f"the talking-head service is unreachable: {exc}") from exc
         if response.status_code != 200:
@@ -85,22 +101,23 @@ class RemoteAvatar:
                  "image": ("presenter.png", image, "image/png")}
         data = {"fps": str(fps), "width": str(size[0]), "height": str(size[1]), "background": self.background}
         try:
-            response = self.client.post(f"{self.base_url}/v1/talking-heads", files=files, data=data)
+            response = self.client.post(f"{self.base_url}/v1/talking-heads", files=files, data=data,
+                                        headers=self.auth)
         except httpx.HTTPError as exc:
             raise RenderError(f"the talking-head service is unreachable: {exc}") from exc
         if response.status_code not in (200, 201, 202):
             raise RenderError(f"the talking-head service refused the job ({response.status_code})")
-        job_id = response.json().get("id")
+        job_id = _json(response).get("id")
         if not job_id:
             raise RenderError("the talking-head service returned no job id")
         return str(job_id)
 
     def _wait(self, job_id: str) -> str:
         for _ in range(self.max_polls):
-            body = self._get(f"{self.base_url}/v1/talking-heads/{job_id}").json()
+            body = _json(self._get(f"{self.base_url}/v1/talking-heads/{job_id}"))
             status = body.get("status")
             if status == "done" and body.get("video_url"):
-                return str(body["video_url"])
+                return str(httpx.URL(self.base_url + "/").join(str(body["video_url"])))  # may be relative
             if status == "failed":
                 raise RenderError(f"the talking-head service failed: {body.get('error') or 'no reason given'}")
             self.sleep(self.poll_interval_s)
@@ -119,6 +136,16 @@ class RemoteAvatar:
             raise RenderError(f"the talking-head clip could not be decoded: {detail}")
         raw = np.frombuffer(proc.stdout, np.uint8)
         return list(raw.reshape(-1, h, w, 4))
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise RenderError("the talking-head service answered something that is not JSON") from exc
+    if not isinstance(body, dict):
+        raise RenderError("the talking-head service answered JSON that is not an object")
+    return body
 
 
 def _fit(frames: list[np.ndarray], n: int) -> Iterator[Image.Image]:

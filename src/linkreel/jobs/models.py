@@ -57,6 +57,16 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class BrowserSession(Base):
+    """A signed-in browser of the web app (web/session.py). The cookie names its row by a hash of the
+    cookie's random part; sign-out deletes the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "browser_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's nonce
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CreditEntry(Base):
     """The credits ledger: one row per grant, charge or refund; the balance is the sum.
 

@@ -50,6 +50,7 @@ from linkreel.media.probe import probe
 from linkreel.media.storyboard import LEAD_IN_MS
 from linkreel.pipeline import AdPlan, AdRequest, Progress, plan_ad, render_plan
 from linkreel.scrape.brief import Brief
+from linkreel.script.model import Scene
 from linkreel.script.styles import STYLES as SCRIPT_STYLES
 from linkreel.storage import open_storage, patiently
 
@@ -140,6 +141,7 @@ def ad_request(params: dict[str, Any], visual_style: str, aspect: str) -> AdRequ
         target_audience=params.get("target_audience"),
         no_emotion=bool(params.get("no_emotion")),
         avatar=params.get("override_avatar") or None,
+        avatar_image=params.get("override_avatar_by_image") or None,
         stock_broll=not params.get("no_stock_broll"),
         caption_style=params.get("caption_style"),
         caption_setting=request_setting(caption_setting, params.get("caption_offset_x"),
@@ -616,6 +618,9 @@ def _plan(settings: Settings, job: VideoJob, visual_style: str, aspect: str, pro
     brief = Brief.model_validate((job.work or {})["brief"])
     brief = localize_images(brief, open_storage(settings), job.link_id, work / "link-images")
     req = ad_request(job.params, visual_style, aspect)
+    edited = (job.work or {}).get("scenes")  # the web editor's scenes (web/actions.py repreview)
+    if edited:
+        req.scenes = [Scene.model_validate(scene) for scene in edited]
     return plan_ad(req, work, settings, progress, brief=brief)
 
 

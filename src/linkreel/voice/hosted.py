@@ -3,8 +3,8 @@
 Two wire formats ("dialects") are known, as a registry:
 
 - `openai`: `POST {url}/audio/speech` `{"model", "voice", "input", "speed", "response_format": "wav"}`
-  answers a WAV file. It gives no timings, so the words are timed by espeak-ng on the same text
-  and its timeline is stretched onto the hosted audio's speech (leading/trailing silence left out).
+  answers a WAV file. It gives no timings, so espeak-ng speaks the same text and its word and
+  phoneme events are warped onto the hosted audio (voice/align.py, MFCC + DTW).
 - `elevenlabs`: `POST {url}/v1/text-to-speech/{voice}/with-timestamps?output_format=pcm_24000`
   `{"text", "model_id"}` answers `{"audio_base64", "alignment": {"characters",
   "character_start_times_seconds", "character_end_times_seconds"}}`: 16-bit PCM and per-character
@@ -19,26 +19,22 @@ import base64
 import io
 import logging
 import re
-import tempfile
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import numpy as np
 
 from linkreel.errors import LinkreelError
+from linkreel.voice.align import timed_speech
 from linkreel.voice.catalog import default_voice
-from linkreel.voice.speech import TTS, Speech, Voice, WordTiming, write_wav
+from linkreel.voice.espeak import EspeakTTS
+from linkreel.voice.speech import TTS, Speech, TTSUnavailable, Voice, WordTiming, write_wav
 
 log = logging.getLogger(__name__)
 
-SILENCE = 500  # |sample| below this (of 32767) is silence when finding where speech starts and ends
-
-
-class TTSUnavailable(LinkreelError):
-    """The hosted voice could not speak (the caller may fall back to the offline voice)."""
+SILENCE = 500  # |sample| below this (of 32767) is silence: an answer that never rises above it is refused
 
 
 @dataclass(frozen=True)
@@ -138,33 +134,15 @@ class HostedTTS:
             raise TTSUnavailable(f"hosted voice sent no usable audio: {type(e).__name__}: {e}") from e
         if audio.pcm.size == 0 or np.abs(audio.pcm).max() < SILENCE:
             raise TTSUnavailable("hosted voice sent silence")
-        write_wav(out_wav, audio.pcm.astype("<i2").tobytes(), audio.sample_rate)
-        duration_ms = round(audio.pcm.size * 1000 / audio.sample_rate)
         if audio.chars is not None and len(audio.chars) == len(text):
-            words = _words_from_chars(text, audio.chars, duration_ms)
-        else:
-            words = self._stretched_words(text, voice, rate, audio, duration_ms)
-        return Speech(audio_path=out_wav, sample_rate=audio.sample_rate, duration_ms=duration_ms, text=text,
-                      words=words)
-
-    def _stretched_words(self, text: str, voice: Voice, rate: float, audio: _Audio,
-                         duration_ms: int) -> list[WordTiming]:
-        """espeak-ng's word timeline, from its first to its last sound, mapped linearly onto the hosted
-        audio's first to last sound."""
-        from linkreel.voice.espeak import EspeakTTS
-
+            write_wav(out_wav, audio.pcm.astype("<i2").tobytes(), audio.sample_rate)
+            duration_ms = round(audio.pcm.size * 1000 / audio.sample_rate)
+            return Speech(audio_path=out_wav, sample_rate=audio.sample_rate, duration_ms=duration_ms, text=text,
+                          words=_words_from_chars(text, audio.chars, duration_ms), engine=self.name)
+        # No usable timings from the service: espeak's, warped onto this audio (voice/align.py).
         timing = self.timing or EspeakTTS()
-        with tempfile.TemporaryDirectory() as tmp:
-            ref = timing.synthesize(text, default_voice(voice.language), str(Path(tmp) / "ref.wav"), rate)
-            ref_pcm, ref_rate = _read_wav(Path(ref.audio_path).read_bytes())
-        (a0, a1), (b0, b1) = _sounding(ref_pcm, ref_rate), _sounding(audio.pcm, audio.sample_rate)
-        scale = (b1 - b0) / max(1, a1 - a0)
-
-        def at(ms: int) -> int:
-            return min(duration_ms, max(0, round(b0 + (ms - a0) * scale)))
-
-        return [w.model_copy(update={"start_ms": at(w.start_ms), "end_ms": max(at(w.start_ms), at(w.end_ms))})
-                for w in ref.words]
+        reference = timing.synthesize(text, default_voice(voice.language, voice.gender), out_wav + ".ref.wav", rate)
+        return timed_speech(reference, audio.pcm, audio.sample_rate, out_wav, self.name)
 
 
 class FallbackTTS:
@@ -180,7 +158,7 @@ class FallbackTTS:
             return self.primary.synthesize(text, voice, out_wav, rate)
         except TTSUnavailable as e:
             log.warning("%s; speaking with the offline voice", e)
-            return self.fallback.synthesize(text, default_voice(voice.language), out_wav, rate)
+            return self.fallback.synthesize(text, default_voice(voice.language, voice.gender), out_wav, rate)
 
 
 _WORD = re.compile(r"\S+")
@@ -195,14 +173,6 @@ def _words_from_chars(text: str, chars: list[tuple[float, float]], duration_ms: 
         words.append(WordTiming(text=text[start:end], start_ms=min(ms, duration_ms),
                                 end_ms=min(max(ms, next_ms), duration_ms), char_start=start, char_end=end))
     return words
-
-
-def _sounding(pcm: np.ndarray, sample_rate: int) -> tuple[int, int]:
-    """(first, last) millisecond where the audio is louder than silence."""
-    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) >= SILENCE)
-    if loud.size == 0:
-        return 0, round(pcm.size * 1000 / sample_rate)
-    return round(loud[0] * 1000 / sample_rate), round(loud[-1] * 1000 / sample_rate)
 
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:

@@ -6,6 +6,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field
 
+from linkreel.errors import LinkreelError
+
 
 class WordTiming(BaseModel):
     text: str  # the word as written in the input text
@@ -27,6 +29,7 @@ class Speech(BaseModel):
     sample_rate: int
     duration_ms: int
     text: str  # the text that was spoken (after normalisation)
+    engine: str = "espeak"  # the engine that spoke it (after any fallback)
     words: list[WordTiming] = Field(default_factory=list)
     phonemes: list[PhonemeTiming] = Field(default_factory=list)
 
@@ -38,7 +41,11 @@ class Voice(BaseModel):
     language: str  # ISO 639-1
     accent_name: str
     engine: str = "espeak"
-    engine_voice: str  # the engine's own voice name, e.g. "en-us+m3"
+    engine_voice: str  # the engine's own voice name, e.g. "en-us+f3"
+
+
+class TTSUnavailable(LinkreelError):
+    """An engine could not speak (service down, model missing): the caller may fall back to espeak-ng."""
 
 
 class TTS(Protocol):

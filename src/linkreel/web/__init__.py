@@ -5,7 +5,8 @@
   unguessable UUID) and may be framed by any origin: `Content-Security-Policy: frame-ancestors *`.
 * The app (web/pages.py: sign in, jobs, new ad, compare, `/editor/{job_id}/`) signs in with the
   workspace's API id + key (web/session.py) and acts through the API's own route functions
-  (web/actions.py, `/web/api/…`). Templates in web/templates, one CSS and one script in web/static.
+  (web/actions.py, `/web/api/…`); job status streams as server-sent events (web/events.py).
+  Templates in web/templates, one CSS and one script in web/static.
 
 Nothing else of the site may be framed: `mount(app)` adds a middleware that sends
 `X-Frame-Options: DENY` and `frame-ancestors 'none'` on every other response.
@@ -156,13 +157,16 @@ async def _csrf_rejected(request: Request, exc: Exception) -> Response:
 
 def mount(app: FastAPI) -> None:
     """Called by `create_app`: the pages, the app's JSON, static files, and the frame guard."""
-    from linkreel.web import actions, pages  # they import this package: import them once it exists
+    # These modules import this package: import them once it exists.
+    from linkreel.web import actions, caption_sample, events, pages
 
     app.state.web_templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                           autoescape=select_autoescape(["html"]))
     app.include_router(router)
     app.include_router(pages.router)
     app.include_router(actions.router)
+    app.include_router(events.router)
+    app.include_router(caption_sample.router)
     app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")
     app.add_exception_handler(NotSignedIn, _not_signed_in)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
 
 from linkreel.api.body import body_dependency
 from linkreel.api.errors import ApiError
@@ -21,6 +22,7 @@ from linkreel.api.routes import videos as video_routes
 from linkreel.api.video_params import FORM_KINDS, PARAM_FIELDS
 from linkreel.jobs.links import get_link, link_brief
 from linkreel.jobs.models import VideoJob
+from linkreel.script.model import SceneRole
 from linkreel.web.session import SignedIn, SignedInWrite
 
 router = APIRouter(prefix="/web/api", include_in_schema=False)
@@ -118,24 +120,125 @@ def script_from_lines(lines: list[Any]) -> str:
     return " ".join(cleaned)
 
 
-@router.post("/videos/{job_id}/repreview/")
-def repreview(job_id: str, request: Request, session: SignedInWrite, data: BodyDep) -> Any:
-    """A new preview of this job's ad with the edited lines as its `override_script` (the job's own
-    parameters otherwise). Scrape and images are reused from the link; only script onwards redoes."""
-    db, settings, fetcher, _ = _state(request)
-    lines = data.get("lines")
-    if not isinstance(lines, list):
-        raise ApiError.field("lines", "Send the scene lines as a list.")
-    with db.session() as s:
-        job = video_routes._owned(s, session.workspace, job_id)
-        params = dict(job.params or {})
-        chosen = next((p for p in job.previews or [] if p["media_job"] == data.get("media_job")), None)
+MAX_SCENES = 20
+MAX_ON_SCREEN = 120
+SCENE_ROLES = tuple(role.value for role in SceneRole)
+MAX_VERSIONS = 50
+
+
+def _one_line(value: Any, what: str, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError.field("scenes", f"{what} must be text.")
+    text = " ".join(value.split())
+    if len(text) > limit:
+        raise ApiError.field("scenes", f"{what} is longer than {limit} characters.")
+    return text
+
+
+def scenes_from_edit(raw: Any) -> list[dict[str, str]]:
+    """The editor's scenes, in the user's order → the runner's `work["scenes"]` (Scene fields). A scene
+    keeps its role (the storyboard picks cards by role); a scene without a spoken line is refused
+    rather than dropped, so the user sees which one and decides."""
+    if not isinstance(raw, list) or not raw:
+        raise ApiError.field("scenes", "Keep at least one scene.")
+    if len(raw) > MAX_SCENES:
+        raise ApiError.field("scenes", f"An ad has at most {MAX_SCENES} scenes.")
+    scenes = []
+    for i, item in enumerate(raw, 1):
+        if not isinstance(item, dict):
+            raise ApiError.field("scenes", f"Scene {i} must be an object.")
+        spoken = _one_line(item.get("text"), f"Scene {i}'s spoken line", MAX_SCENE_LINE)
+        if not spoken:
+            raise ApiError.field("scenes", f"Scene {i} has no spoken line: write one or delete the scene.")
+        on_screen = _one_line(item.get("on_screen"), f"Scene {i}'s on-screen text", MAX_ON_SCREEN)
+        role = item.get("role") if item.get("role") in SCENE_ROLES else SceneRole.BENEFIT.value
+        scenes.append({"role": role, "spoken": spoken, "on_screen": on_screen})
+    return scenes
+
+
+def _same_request(job: VideoJob) -> dict[str, Any]:
+    """The job's validated parameters as a request body again (what the API was asked for)."""
+    params = dict(job.params or {})
     body = {name: params[name] for name in PARAM_FIELDS if params.get(name) is not None}
     body["link"] = params["link"]
+    return body
+
+
+@router.post("/videos/{job_id}/repreview/")
+def repreview(job_id: str, request: Request, session: SignedInWrite, data: BodyDep) -> Any:
+    """A new preview of this job's ad with the edited scenes (the job's own parameters otherwise): a new
+    version of the ad, which remembers the one it was made from (`work["parent"]`, for undo). The scenes
+    go to the runner as they are; their lines also become `override_script`, so the API shows the words.
+    Scrape and images are reused from the link; only script onwards redoes. Plain `lines` also work."""
+    db, settings, fetcher, _ = _state(request)
+    work: dict[str, Any] = {}
+    if "scenes" in data:
+        scenes = scenes_from_edit(data["scenes"])
+        work["scenes"] = scenes
+        lines: list[Any] = [scene["spoken"] for scene in scenes]
+    else:
+        lines = data.get("lines")  # type: ignore[assignment]
+        if not isinstance(lines, list):
+            raise ApiError.field("lines", "Send the scene lines as a list.")
+    with db.session() as s:
+        job = video_routes._owned(s, session.workspace, job_id)
+        chosen = next((p for p in job.previews or [] if p["media_job"] == data.get("media_job")), None)
+    work["parent"] = job.id
+    body = _same_request(job)
     if chosen is not None:  # a preview-list job: edit the preview the user was looking at
         body.update(visual_style=chosen["visual_style"], aspect_ratio=chosen["aspect_ratio"])
     body["override_script"] = script_from_lines(lines)
-    return video_routes.preview_video(request, session.workspace, db, settings, fetcher, body)
+    return video_routes._preview(db, settings, session.workspace, fetcher, body, work=work)
+
+
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+@router.post("/videos/{job_id}/rerun/")
+def rerun(job_id: str, request: Request, session: SignedInWrite) -> Any:
+    """The same request again as a new job, charged like a new one: a render makes the same outputs, a
+    preview (with its edited scenes) or a preview list the same previews."""
+    db, settings, fetcher, _ = _state(request)
+    with db.session() as s:
+        job = video_routes._owned(s, session.workspace, job_id)
+    body, work = _same_request(job), job.work or {}
+    if job.kind == "create":
+        body["aspect_ratios"] = _distinct([o["aspect_ratio"] for o in job.outputs or []]) or [body["aspect_ratio"]]
+        return video_routes._create(db, settings, session.workspace, fetcher, body)
+    if job.kind == "preview_list":
+        entries = work.get("previews") or []
+        body.pop("visual_style", None)  # render_single_preview points these at the rendered preview
+        body.pop("aspect_ratio", None)
+        body["visual_styles"] = _distinct([e["visual_style"] for e in entries])
+        body["aspect_ratios"] = _distinct([e["aspect_ratio"] for e in entries])
+        return video_routes._preview_list(db, settings, session.workspace, fetcher, body)
+    carried = {"scenes": work["scenes"]} if work.get("scenes") else {}
+    return video_routes._preview(db, settings, session.workspace, fetcher, body, work=carried)
+
+
+def versions(request: Request, session: SignedIn, job: VideoJob) -> list[dict[str, Any]]:
+    """The editor's versions of this ad, oldest first, ending with `job`, then the newest version made
+    from it, if any (after an undo: the way forward again). Each: id, number, created, current."""
+    chain = [job]
+    with request.app.state.db.session() as s:
+        while len(chain) < MAX_VERSIONS and (parent := (chain[-1].work or {}).get("parent")):
+            row = s.get(VideoJob, parent)
+            if row is None or row.workspace_id != session.workspace.id:
+                break
+            chain.append(row)
+        newer = s.scalars(select(VideoJob).where(
+            VideoJob.workspace_id == session.workspace.id,
+            VideoJob.work["parent"].as_string() == job.id).order_by(VideoJob.created_at.desc()).limit(1)).first()
+    chain.reverse()
+    listed = [{"id": row.id, "number": i + 1, "created": row.created_at.strftime("%H:%M:%S"), "current": row is job}
+              for i, row in enumerate(chain)]
+    if newer is not None:
+        listed.append({"id": newer.id, "number": len(chain) + 1, "created": newer.created_at.strftime("%H:%M:%S"),
+                       "current": False})
+    return listed
 
 
 def owned_job(request: Request, session: SignedIn, job_id: str) -> VideoJob:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from linkreel.api.auth import authenticate
 from linkreel.api.errors import ApiError
 from linkreel.api.pagination import is_uuid
-from linkreel.api.routes.catalog import music_body, voice_body
+from linkreel.api.routes.catalog import music_body, persona_body, voice_body
 from linkreel.api.video_params import (
     ASPECT_RATIOS,
     CAPTION_STYLES,
@@ -27,10 +27,13 @@ from linkreel.api.video_params import (
     VIDEO_LENGTHS,
     VISUAL_STYLES,
 )
+from linkreel.avatars.personas import FILTERS as PERSONA_FILTERS
+from linkreel.avatars.personas import Persona, personas
 from linkreel.jobs import credits
 from linkreel.jobs.models import CreditEntry
 from linkreel.languages import LANGUAGES
 from linkreel.media import music
+from linkreel.media.templates import get_style as get_template
 from linkreel.voice import catalog as voice_catalog
 from linkreel.web import actions
 from linkreel.web.session import (
@@ -44,6 +47,7 @@ from linkreel.web.session import (
     issue_cookie,
     presession_token,
     read_session,
+    revoke,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -131,6 +135,7 @@ def signout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respon
     session = read_session(request)
     if session is not None:
         check_csrf(session, csrf_token)
+        revoke(request)
     response = RedirectResponse("/signin/", status_code=303)
     clear_cookie(response)
     return response
@@ -164,9 +169,17 @@ def jobs_page(request: Request, session: SignedIn) -> HTMLResponse:
     return _render(request, "jobs.html", session=session, title="Jobs", history=_history(request, session))
 
 
+def _persona_card(settings: Any, persona: Persona) -> dict[str, Any]:
+    """What the new-ad page's avatar grid shows: the API's persona fields (`/api/personas/`), square
+    previews (drawn on their first request, then cached)."""
+    body = persona_body(settings, persona)
+    return {key: body[key] for key in ("id", "creator_name", "gender", "age_range", "location", "style")} | {
+        "image": body["preview_image_1_1"], "video": body["preview_video_1_1"]}
+
+
 def _catalog(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
-    voices = [voice_body(settings, v) for v in voice_catalog.all_voices()]
+    voices = [voice_body(settings, v) for v in voice_catalog.catalog_for(settings).all()]
     return {
         "languages": [{"code": c, "name": LANGUAGES[c].name} for c in LANGUAGE_CODES],
         "lengths": list(VIDEO_LENGTHS),
@@ -174,9 +187,13 @@ def _catalog(request: Request) -> dict[str, Any]:
         "script_styles": list(SCRIPT_STYLES),
         "visual_styles": [{"name": name, "ratios": list(ratios)} for name, ratios in VISUAL_STYLES.items()],
         "caption_styles": list(CAPTION_STYLES),
+        # "Default" captions are the visual style's own preset: the live sample shows which one.
+        "style_captions": {name: get_template(name).caption_style for name in VISUAL_STYLES},
         "voices": [{"id": a["id"], "name": v["name"], "gender": v["gender"], "accent": a["accent_name"],
                     "language": a["language"], "preview_url": a["preview_url"]} for v in voices for a in v["accents"]],
         "musics": [music_body(settings, t) for t in music.TRACKS],
+        "personas": [_persona_card(settings, p) for p in personas()],
+        "persona_filters": {name: list(values) for name, values in PERSONA_FILTERS.items()},
         "preview_cost": {str(n): credits.cost_preview(n) for n in VIDEO_LENGTHS},
         "render_cost": {str(n): credits.cost_render(n) for n in VIDEO_LENGTHS},
     }
@@ -216,6 +233,11 @@ def editor_page(job_id: str, request: Request, session: SignedIn, preview: str |
     if media_job is None and listed:
         media_job = listed[0]["media_job"]
     scenes = _scenes(request, media_job)
+    listed_versions = actions.versions(request, session, job)
     return _render(request, "editor.html", session=session, title="Editor", job=job, media_job=media_job,
-                   scenes=scenes, data={"job_id": job.id, "media_job": media_job, "kind": job.kind,
-                                        "waiting": scenes is None and job.status != "failed"})
+                   scenes=scenes, versions=listed_versions, max_on_screen=actions.MAX_ON_SCREEN,
+                   data={"job_id": job.id, "media_job": media_job, "kind": job.kind,
+                         "waiting": scenes is None and job.status != "failed",
+                         "scenes": [{"role": sc.get("role"), "text": sc.get("text", ""),
+                                     "on_screen": sc.get("on_screen") or ""} for sc in scenes or []],
+                         "max_scenes": actions.MAX_SCENES, "max_on_screen": actions.MAX_ON_SCREEN})

@@ -172,7 +172,7 @@ def voice_body(settings: Settings, voice: Voice) -> dict[str, Any]:
 
 @router.get("/api/voices/", response_model=list[VoiceOut], tags=["voices"])
 def list_voices(settings: SettingsDep, _ws: CurrentWorkspace) -> list[dict[str, Any]]:
-    return [voice_body(settings, v) for v in voice_catalog.all_voices()]
+    return [voice_body(settings, v) for v in voice_catalog.catalog_for(settings).all()]
 
 
 @router.get("/api/voices/paginated/", response_model=VoicePage, tags=["voices"])
@@ -180,13 +180,14 @@ def paginated_voices(
     request: Request, settings: SettingsDep, _ws: CurrentWorkspace,
     page: PageQuery = None, page_size: PageSizeQuery = None, limit: LimitQuery = None,
 ) -> dict[str, Any]:
-    return paginate_items(request, settings, voice_catalog.all_voices(), lambda v: voice_body(settings, v))
+    return paginate_items(request, settings, voice_catalog.catalog_for(settings).all(),
+                          lambda v: voice_body(settings, v))
 
 
 @router.api_route("/media/voices/{voice_id}/preview.mp3", methods=["GET", "HEAD"], include_in_schema=False)
 def voice_preview(voice_id: str, settings: SettingsDep) -> FileResponse:
     try:
-        voice = voice_catalog.get_voice(voice_id)
+        voice = voice_catalog.catalog_for(settings).get(voice_id)
     except InputError:
         raise ApiError.not_found() from None
     if voice.id != voice_id:  # aliases like "en-f" are for the CLI; URLs use ids
@@ -217,8 +218,7 @@ class MusicPage(BaseModel):
 
 
 def music_body(settings: Settings, track: music.Track) -> dict[str, Any]:
-    return {"id": track.id, "name": track.name, "category": track.category,
-            "duration": samples.MUSIC_SECONDS, "url": samples.music_url(settings, track)}
+    return samples.music_entry(settings, track)  # shared with `linkreel musics`
 
 
 @router.get("/api/music_categories/", response_model=list[CategoryOut], tags=["music"])

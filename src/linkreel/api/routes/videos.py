@@ -57,7 +57,7 @@ from linkreel.jobs.runner import (
 )
 from linkreel.languages import LANGUAGES
 from linkreel.scrape.fetch import Fetcher
-from linkreel.voice.catalog import get_voice
+from linkreel.voice.catalog import catalog_for
 
 router = APIRouter(tags=["link_to_videos"])
 
@@ -192,7 +192,7 @@ BodyDep = Annotated[dict[str, Any], Depends(body_dependency(FORM_KINDS))]
 def _checks(session: Session, workspace: Workspace, fetcher: Fetcher) -> Checks:
     def voice_problem(voice_id: str, language: str) -> str | None:
         try:
-            voice = get_voice(voice_id)
+            voice = catalog_for(fetcher.settings).get(voice_id)
         except InputError:
             return does_not_exist(voice_id)
         if voice.id != voice_id:  # an alias such as "en-f" is not an accent id
@@ -316,7 +316,9 @@ def preview_video(request: Request, workspace: CurrentWorkspace, db: DbDep, sett
     return idempotent(request, db, workspace.id, data, lambda: _preview(db, settings, workspace, fetcher, data))
 
 
-def _preview(db: Database, settings: Settings, workspace: Workspace, fetcher: Fetcher, data: dict) -> dict:
+def _preview(db: Database, settings: Settings, workspace: Workspace, fetcher: Fetcher, data: dict,
+             work: dict[str, Any] | None = None) -> dict:
+    """`work`: extra runner bookkeeping from the web editor (its edited scenes, the version it came from)."""
     params = _validate(db, workspace, fetcher, data, "preview")
     job_id, media_job = new_id(), new_id()
     entry = {"media_job": media_job, "visual_style": params["visual_style"], "aspect_ratio": params["aspect_ratio"],
@@ -324,7 +326,7 @@ def _preview(db: Database, settings: Settings, workspace: Workspace, fetcher: Fe
     with db.session(write=True) as s:
         used = _charge_all(s, workspace, job_id, [("preview", credits.cost_preview(params["video_length"]))], settings)
         job = _new_job(s, workspace, params, "preview", id=job_id, status="pending", media_job=media_job,
-                       credits_used=used, work={"previews": [entry]})
+                       credits_used=used, work={**(work or {}), "previews": [entry]})
     # The storyboard (script, voice, timeline) is built before answering; a failure still answers 200.
     try:
         build_storyboard(settings, db, job, entry)

@@ -17,7 +17,7 @@ def get_style(name: str, aspect: str | None = None) -> VisualStyle:
     if found is None:
         raise InputError(f"unknown visual style {name!r}; see `linkreel styles` for the {len(STYLES)} styles")
     if aspect is not None and aspect not in found.ratios:
-        raise InputError(f"{name} is not available for aspect ratio {aspect}.")
+        raise InputError(f"{name} is not available for aspect ratio {aspect}. It allows: {', '.join(found.ratios)}.")
     return found
 
 

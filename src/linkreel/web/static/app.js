@@ -59,8 +59,36 @@ const STAGE_LABELS = { scrape: "page", script: "script", voice: "voice", music: 
 const STATUS_LABELS = { pending: "ready to review", in_queue: "waiting", running: "working", done: "done",
   failed: "failed", rendering: "rendering" };
 
-function jobCard(job) {
-  const title = job.name || ((job.outputs || []).length ? "Ad" : (job.previews || []).length > 1 ? "Previews" : "Preview");
+// "pending" is "ready to review" only once a preview exists; before that the previews are being made.
+function statusLabel(job) {
+  if (job.status === "pending" && !job.preview && !(job.previews || []).length) return "making previews";
+  return STATUS_LABELS[job.status] || job.status;
+}
+
+function jobTitle(job) {
+  return job.name || ((job.outputs || []).length ? "Ad" : (job.previews || []).length > 1 ? "Previews" : "Preview");
+}
+
+// Re-run charges credits again, so the first click only arms the button; the second submits.
+function rerunButton(job, onDone) {
+  const button = el("button", { type: "button", class: "link", "data-action": "rerun", text: "Re-run" });
+  button.addEventListener("click", async () => {
+    if (!button.dataset.armed) {
+      button.dataset.armed = "1";
+      button.textContent = "Confirm re-run (uses credits)";
+      return;
+    }
+    busy(button, true, "Starting…");
+    const r = await api("POST", `/web/api/videos/${job.id}/rerun/`);
+    busy(button, false);
+    delete button.dataset.armed;
+    button.textContent = "Re-run";
+    onDone(r);
+  });
+  return button;
+}
+
+function jobCard(job, onRerun) {
   const pct = Math.round(parseFloat(job.progress || "0") * 100);
   const stages = el("ol", { class: "stages", "aria-label": "Stages" },
     ...(job.stages || []).map((s) => el("li", { class: `stage ${s.status}`,
@@ -74,40 +102,117 @@ function jobCard(job) {
       if (out.video_thumbnail) links.append(el("a", { href: out.video_thumbnail, download: "", text: "Thumbnail" }));
     }
   }
-  links.append(el("button", { type: "button", class: "link", text: "Copy API JSON",
+  links.append(el("button", { type: "button", class: "link", "data-action": "copy", text: "Copy API JSON",
     onclick: (e) => { navigator.clipboard && navigator.clipboard.writeText(JSON.stringify(job, null, 2));
       e.target.textContent = "Copied"; } }));
+  const note = el("p", { class: "error", role: "alert", hidden: true });
+  if (onRerun) links.append(rerunButton(job, (r) => {
+    if (r.ok) onRerun(r.data); else { note.hidden = false; note.textContent = Object.values(r.data).flat().join(" "); }
+  }));
   return el("li", { class: `job ${job.status}`, "data-job": job.id },
     el("div", { class: "job-head" },
-      el("strong", { text: title }),
-      el("span", { class: `badge ${job.status}`, text: STATUS_LABELS[job.status] || job.status })),
+      el("strong", { text: jobTitle(job) }),
+      el("span", { class: `badge ${job.status}`, text: statusLabel(job) })),
     el("p", { class: "muted small", text: [job.visual_style, job.aspect_ratio, job.language,
       job.video_length ? job.video_length + " s" : null, new Date(job.created_at).toLocaleString()].filter(Boolean).join(" · ") }),
-    el("div", { class: "bar", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 },
-      el("span", { class: `fill w${Math.min(100, Math.round(pct / 5) * 5)}` })),
+    el("div", { class: "bar", role: "progressbar", "aria-label": "Progress", "aria-valuenow": pct, "aria-valuemin": 0,
+      "aria-valuemax": 100 }, el("span", { class: `fill w${Math.min(100, Math.round(pct / 5) * 5)}` })),
     stages,
     job.failed_reason ? el("p", { class: "error", text: job.failed_reason }) : null,
+    note,
     links);
 }
 
+// Live status: server-sent events (/web/api/events/), or polling every 2 s where EventSource is missing
+// or the stream is refused. body[data-live] says which one runs ("sse" / "poll").
 function setupJobs() {
-  const list = $("#jobs"), status = $("#jobs-status");
+  const list = $("#jobs"), status = $("#jobs-status"), live = $("#jobs-live");
+  const seen = new Map();  // job id → last status, to announce changes
+  let timer = null;
+
+  function empty() {
+    const none = !list.children.length;
+    status.textContent = none ? "No ads yet. Make your first one." : "";
+    status.hidden = !none;
+  }
+  function upsert(job) {
+    const card = jobCard(job, rerun), old = $(`li[data-job="${job.id}"]`, list);
+    if (old) {
+      // A card re-drawn under the keyboard focus keeps it on the same control.
+      const action = old.contains(document.activeElement) && document.activeElement.dataset.action;
+      old.replaceWith(card);
+      if (action) { const same = $(`[data-action="${action}"]`, card); if (same) same.focus(); }
+    } else list.prepend(card);
+    const before = seen.get(job.id);
+    if (before && before !== job.status) live.textContent = `${jobTitle(job)}: ${statusLabel(job)}`;
+    seen.set(job.id, job.status);
+    empty();
+  }
+  function rerun(job) { upsert(job); live.textContent = `Re-run started: ${jobTitle(job)}, ${job.credits_used} credits.`; }
+  function showAll(data) {
+    $("#balance").textContent = String(data.remaining_credits);
+    list.replaceChildren();
+    [...data.jobs].reverse().forEach(upsert);
+    empty();
+  }
   async function refresh() {
     const r = await api("GET", "/web/api/jobs/");
-    if (r.ok) {
-      $("#balance").textContent = String(r.data.remaining_credits);
-      list.replaceChildren(...r.data.jobs.map(jobCard));
-      status.textContent = r.data.jobs.length ? "" : "No ads yet. Make your first one.";
-      status.hidden = !!r.data.jobs.length;
-    } else status.textContent = r.data.detail || "Could not load the jobs.";
+    if (r.ok) showAll(r.data); else status.textContent = r.data.detail || "Could not load the jobs.";
   }
-  refresh();
-  setInterval(refresh, 2000);
+  function poll() {
+    if (timer) return;
+    document.body.dataset.live = "poll";
+    refresh();
+    timer = setInterval(refresh, 2000);
+  }
+  if (!window.EventSource) { poll(); return; }
+  const stream = new EventSource("/web/api/events/");
+  stream.addEventListener("open", () => { if (!timer) document.body.dataset.live = "sse"; });
+  stream.addEventListener("jobs", (e) => showAll(JSON.parse(e.data)));
+  stream.addEventListener("job", (e) => upsert(JSON.parse(e.data)));
+  stream.addEventListener("credits", (e) => { $("#balance").textContent = String(JSON.parse(e.data).remaining_credits); });
+  // CONNECTING: EventSource retries by itself (the server ends each stream after a while). CLOSED: refused.
+  stream.addEventListener("error", () => { if (stream.readyState === EventSource.CLOSED) poll(); });
 }
 
 // ---------------------------------------------------------------- new ad
 
 const DEFAULT_STYLE = "FullScreenTemplate";
+
+// The avatar grid: one radio card per persona (square preview still, lazy-loaded) plus "Automatic";
+// the filters hide cards client-side (the catalog is small and already on the page).
+const FILTER_LABELS = { gender: "Gender", age_range: "Age", location: "Setting", style: "Shot" };
+const VALUE_LABELS = { m: "male", f: "female", nb: "non-binary" };
+const valueLabel = (v) => VALUE_LABELS[v] || v;
+
+function setupPersonas(cat) {
+  const grid = $("#personas"), filters = $("#persona-filters"), count = $("#persona-count");
+  const card = (p) => el("label", { class: "persona", "data-id": p.id, title: `${p.creator_name}: ${valueLabel(p.gender)}, ${p.age_range}, ${p.location}, ${p.style}` },
+    el("input", { type: "radio", name: "override_avatar", value: p.id }),
+    el("img", { src: p.image, alt: "", loading: "lazy", width: 96, height: 96 }),
+    el("span", { class: "persona-name", text: p.creator_name }),
+    el("span", { class: "muted small", text: `${valueLabel(p.gender)} · ${p.age_range} · ${p.location}` }));
+  grid.replaceChildren(
+    el("label", { class: "persona auto" }, el("input", { type: "radio", name: "override_avatar", value: "", checked: true }),
+      el("span", { class: "persona-name", text: "Automatic" }), el("span", { class: "muted small", text: "matched to the product" })),
+    ...cat.personas.map(card));
+  filters.replaceChildren(...Object.entries(cat.persona_filters).map(([name, values]) =>
+    el("div", {}, el("label", { for: `pf-${name}`, text: FILTER_LABELS[name] || name }),
+      el("select", { id: `pf-${name}`, "data-filter": name },
+        el("option", { value: "", text: "Any" }), ...values.map((v) => el("option", { value: v, text: valueLabel(v) }))))));
+  function apply() {
+    const wanted = $$("[data-filter]", filters).filter((s) => s.value).map((s) => [s.dataset.filter, s.value]);
+    let shown = 0;
+    for (const p of cat.personas) {
+      const visible = wanted.every(([k, v]) => p[k] === v);
+      $(`[data-id="${p.id}"]`, grid).hidden = !visible;
+      shown += visible;
+    }
+    count.textContent = `${shown} of ${cat.personas.length} avatars`;
+  }
+  filters.addEventListener("change", apply);
+  apply();
+}
 
 function setupNew() {
   const cat = pageData();
@@ -136,6 +241,8 @@ function setupNew() {
   voices();
   $("#language").addEventListener("change", voices);
 
+  if (cat.personas) setupPersonas(cat);
+
   const sample = $("#sample");
   function play(url) { if (!url) return; sample.src = url; sample.play().catch(() => {}); }
   $("#play-voice").addEventListener("click", () => {
@@ -157,6 +264,21 @@ function setupNew() {
   }
   optForm.addEventListener("change", cost);
   cost();
+
+  // The caption sample follows the caption style, or for "Default" the first chosen visual style's own.
+  function captionSample() {
+    const picked = $("#caption_style").value, style = checked("visual_styles")[0] || DEFAULT_STYLE;
+    const name = picked || (cat.style_captions || {})[style];
+    const img = $("#caption-sample");
+    img.hidden = !name;
+    if (name) img.src = `/web/caption-samples/${encodeURIComponent(name)}.jpg`;
+    $("#caption-sample-name").textContent = name ? `Sample: ${name}${picked ? "" : ` (${style}'s own captions)`}`
+      : `${style} draws its own captions.`;
+  }
+  optForm.addEventListener("change", (e) => {
+    if (e.target.id === "caption_style" || e.target.name === "visual_styles") captionSample();
+  });
+  captionSample();
 
   function showBrief(data) {
     link = data;
@@ -207,6 +329,8 @@ function setupNew() {
     if ($("#script_style").value) body.script_style = $("#script_style").value;
     if ($("#override_voice").value) body.override_voice = $("#override_voice").value;
     if ($("#caption_style").value) body.caption_style = $("#caption_style").value;
+    const avatar = $('input[name="override_avatar"]:checked', optForm);
+    if (avatar && avatar.value) body.override_avatar = avatar.value;
     const music = $("#music").value;
     if (music === "none") body.no_background_music = true; else if (music) body.background_music_url = music;
     let url;
@@ -261,21 +385,140 @@ function setupCompare() {
 
 // ---------------------------------------------------------------- editor
 
+// The scenes are a list of {role, text, on_screen} drawn from `state`. Every edit (a field left after a
+// change, a move, a delete) first pushes the previous state, so Undo steps back through them. Unsaved
+// edits survive a reload (sessionStorage) until a re-preview saves them as a new version.
+function sceneEditor(data, form) {
+  const list = $("#scene-list"), note = $("#scenes-note"), undoButton = $("#undo");
+  const draftKey = `linkreel-draft:${data.media_job}`;
+  const saved = data.scenes.map((sc) => ({ ...sc }));
+  const history = [];
+  let state = saved.map((sc) => ({ ...sc }));
+  let before = null;  // the state when a field got the focus
+
+  const copy = (st) => st.map((sc) => ({ ...sc }));
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  const say = (text) => { note.textContent = text; };
+  function remember() {
+    undoButton.disabled = !history.length;
+    if (same(state, saved)) sessionStorage.removeItem(draftKey);
+    else sessionStorage.setItem(draftKey, JSON.stringify(state));
+  }
+  function change(next, message) {
+    history.push(copy(state));
+    state = next;
+    draw();
+    remember();
+    if (message) say(message);
+  }
+
+  function tool(label, aria, onclick, disabled) {
+    return el("button", { type: "button", class: "small-button", "aria-label": aria, disabled, onclick, text: label });
+  }
+  function sceneItem(sc, i) {
+    const n = i + 1, last = state.length;
+    const line = el("textarea", { id: `line-${n}`, name: "line", rows: 3, maxlength: 600 });
+    line.value = sc.text;
+    const screen = el("input", { id: `screen-${n}`, name: "on_screen", maxlength: data.max_on_screen, value: sc.on_screen });
+    const move = (by) => () => {
+      const next = copy(state);
+      const [moved] = next.splice(i, 1);
+      next.splice(i + by, 0, moved);
+      change(next, `Scene ${n} moved to position ${n + by}.`);
+      const target = $(`[data-tool="${by < 0 ? "up" : "down"}"]`, list.children[i + by]);
+      (target && !target.disabled ? target : $("textarea", list.children[i + by])).focus();
+    };
+    const remove = () => {
+      change(state.filter((_, k) => k !== i), `Scene ${n} deleted. Undo brings it back.`);
+      const next = list.children[Math.min(i, state.length - 1)];
+      ($('[data-tool="delete"]', next) || undoButton).focus();
+    };
+    const tools = el("span", { class: "scene-tools" },
+      tool("↑ Up", `Move scene ${n} up`, move(-1), i === 0),
+      tool("↓ Down", `Move scene ${n} down`, move(1), i === last - 1),
+      tool("Delete", `Delete scene ${n}`, remove, last === 1));
+    [...tools.children].forEach((b, k) => { b.dataset.tool = ["up", "down", "delete"][k]; });
+    return el("li", { class: "scene", "data-role": sc.role },
+      el("div", { class: "scene-head" }, el("span", { class: "role", text: sc.role }),
+        el("span", { class: "muted small", text: `Scene ${n}` }), tools),
+      el("label", { for: `line-${n}`, text: "Spoken line" }), line,
+      el("label", { for: `screen-${n}`, text: "On-screen text" }), screen);
+  }
+  function draw() { list.replaceChildren(...state.map(sceneItem)); }
+
+  // Typing: one undo step per field visit (focus → change), not per keystroke.
+  list.addEventListener("focusin", (e) => { if (e.target.matches("textarea, input")) before = copy(state); });
+  list.addEventListener("change", (e) => {
+    const li = e.target.closest("li"), i = [...list.children].indexOf(li);
+    if (i < 0) return;
+    history.push(before || copy(state));
+    state[i] = { ...state[i], [e.target.name === "line" ? "text" : "on_screen"]: e.target.value };
+    before = copy(state);
+    remember();
+  });
+  undoButton.addEventListener("click", () => {
+    if (!history.length) return;
+    state = history.pop();
+    draw();
+    remember();
+    say("Undone.");
+  });
+
+  const draft = sessionStorage.getItem(draftKey);
+  if (draft) {
+    try {
+      const restored = JSON.parse(draft);
+      if (Array.isArray(restored) && restored.length && !same(restored, saved)) {
+        history.push(copy(state));
+        state = restored;
+        say("Your unsaved edits were restored. Undo brings back the saved version.");
+      }
+    } catch (e) { sessionStorage.removeItem(draftKey); }
+  }
+  draw();
+  remember();
+  return {
+    // A change still being typed (no blur yet) belongs to the scenes that are sent.
+    scenes: () => state.map((sc, i) => { const li = list.children[i];
+      return { ...sc, text: $("textarea", li).value, on_screen: $("input", li).value }; }),
+    saved: () => sessionStorage.removeItem(draftKey),
+  };
+}
+
+// Follows one job (the render) over server-sent events, or by polling when EventSource cannot.
+function followJob(jobId, onJob) {
+  let timer = null;
+  const poll = () => {
+    if (timer) return;
+    const tick = async () => { const r = await api("GET", `/web/api/videos/${jobId}/`); if (r.ok && onJob(r.data)) clearInterval(timer); };
+    timer = setInterval(tick, 2000);
+    tick();
+  };
+  if (!window.EventSource) { poll(); return; }
+  const stream = new EventSource(`/web/api/events/?job=${jobId}`);
+  const take = (e) => { const d = JSON.parse(e.data); const job = d.jobs ? d.jobs[0] : d; if (job && onJob(job)) stream.close(); };
+  stream.addEventListener("jobs", take);
+  stream.addEventListener("job", take);
+  stream.addEventListener("end", () => stream.close());
+  stream.addEventListener("error", () => { if (stream.readyState === EventSource.CLOSED) poll(); });
+}
+
 function setupEditor() {
   const data = pageData();
   if (data.waiting) { setTimeout(() => location.reload(), 3000); }
   const form = $("#scenes-form"), error = $("#editor-error");
   if (!$("#repreview")) return;
+  const scenes = sceneEditor(data, form);
   const fail = (r) => { showErrors(form, r.data); if (!$$("[data-error-for]:not([hidden])", form).length) {
     error.hidden = false; error.textContent = Object.values(r.data).flat().join(" "); } };
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const button = $("#repreview");
     busy(button, true, "Re-previewing…");
-    const lines = $$('textarea[name="line"]', form).map((t) => t.value);
-    const r = await api("POST", `/web/api/videos/${data.job_id}/repreview/`, { lines, media_job: data.media_job });
+    error.hidden = true;
+    const r = await api("POST", `/web/api/videos/${data.job_id}/repreview/`, { scenes: scenes.scenes(), media_job: data.media_job });
     busy(button, false);
-    if (r.ok) location.href = `/editor/${r.data.id}/`; else fail(r);
+    if (r.ok) { scenes.saved(); location.href = `/editor/${r.data.id}/`; } else fail(r);
   });
   const renderButton = $("#render-btn");
   if (renderButton) renderButton.addEventListener("click", async (e) => {
@@ -289,21 +532,18 @@ function setupEditor() {
   });
   function watchRender(button) {
     const out = $("#render-result");
-    const tick = async () => {
-      const r = await api("GET", `/web/api/videos/${data.job_id}/`);
-      if (!r.ok) return;
-      const job = r.data;
+    followJob(data.job_id, (job) => {
       $("#job-status").textContent = job.status;
       if (job.status === "done" && job.video_output) {
-        clearInterval(timer); button.textContent = "Rendered";
+        button.textContent = "Rendered";
         out.replaceChildren(el("a", { class: "button primary", id: "download", href: job.video_output, download: "", text: "Download MP4" }),
           job.video_thumbnail ? el("a", { class: "button", href: job.video_thumbnail, download: "", text: "Thumbnail" }) : "");
-      } else if (job.status === "failed") {
-        clearInterval(timer); busy(button, false); error.hidden = false; error.textContent = job.failed_reason;
-      } else out.textContent = `Rendering… ${Math.round(parseFloat(job.progress) * 100)}%`;
-    };
-    const timer = setInterval(tick, 2000);
-    tick();
+        return true;
+      }
+      if (job.status === "failed") { busy(button, false); error.hidden = false; error.textContent = job.failed_reason; return true; }
+      out.textContent = `Rendering… ${Math.round(parseFloat(job.progress) * 100)}%`;
+      return false;
+    });
   }
 }
 
