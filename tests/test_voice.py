@@ -19,11 +19,16 @@ import httpx
 import numpy as np
 import pytest
 
+from linkreel.config import Settings
 from linkreel.errors import InputError, LinkreelError
 from linkreel.languages import LANGUAGES
-from linkreel.voice.catalog import all_voices, default_voice, get_voice, voices_for
+from linkreel.script.model import Scene, SceneRole, Script
+from linkreel.voice.catalog import all_voices, catalog_for, default_voice, engine_installed, get_voice, voices_for
+from linkreel.voice.engines import tts_for
 from linkreel.voice.espeak import PAUSE, EspeakTTS
 from linkreel.voice.hosted import FallbackTTS, HostedConfig, HostedTTS, TTSUnavailable
+from linkreel.voice.narration import narrate, stretch
+from linkreel.voice.neural import espeak_ipa
 from linkreel.voice.normalize import normalize_for_speech
 from linkreel.voice.samples import AD_LINES
 from linkreel.voice.speech import Speech, Voice
@@ -453,3 +458,73 @@ def test_japanese_kanji_are_read_in_kana(tmp_path: Path) -> None:
     raw = speak(written, "ja", tmp_path, name="raw.wav")  # what espeak does with the kanji
     assert abs(by_reading.duration_ms - by_hand.duration_ms) <= 0.2 * by_hand.duration_ms
     assert raw.duration_ms > 1.5 * by_hand.duration_ms, (raw.duration_ms, by_hand.duration_ms)
+
+
+# --- engines, routing, fitting non-espeak voices -----------------------------------------------------
+
+
+def test_stretch_speeds_audio_up_and_scales_timings(tmp_path: Path) -> None:
+    speech = tts.synthesize(SENTENCES["en"], default_voice("en"), str(tmp_path / "v.wav"))
+    fast = stretch(speech, 1.25, str(tmp_path / "fast.wav"))
+    samples, rate = read_wav(fast.audio_path)
+    assert fast.duration_ms == round(len(samples) * 1000 / rate)
+    assert fast.duration_ms == pytest.approx(speech.duration_ms / 1.25, rel=0.02)
+    for before, after in zip(speech.words, fast.words, strict=True):
+        assert after.start_ms == pytest.approx(before.start_ms / 1.25, abs=1)
+    assert_consistent(fast, SENTENCES["en"])
+
+
+def test_hosted_narration_is_stretched_to_fit_not_requested_again(tmp_path: Path) -> None:
+    """A voice that is not espeak speaks once; a take that is too long is time-stretched (each request
+    to a hosted voice costs money, a neural take costs its own duration in CPU)."""
+    text = SENTENCES["en"]
+    audio, truth = other_voice_wav(text, tmp_path)
+    seen: list[dict[str, Any]] = []
+    script = Script(language="en", style="x", length_s=15, scenes=[Scene(role=SceneRole.HOOK, spoken=text)])
+    budget = round(truth.duration_ms * 0.8)  # the hosted take (with its 0.4 s lead) is ~1.4× too long
+    with fake_speech_api(lambda body: (200, audio), seen) as url:
+        hosted = HostedTTS(HostedConfig(url, "openai"))
+        voice = Voice(id="hosted-en", name="Alloy", gender="female", language="en", accent_name="US",
+                      engine="hosted", engine_voice="alloy")
+        narration = narrate(script, voice, hosted, tmp_path / "n", budget)
+    assert len(seen) == 1
+    assert narration.rate > 1.0 and narration.speech.engine == "hosted"
+    assert 0.8 * budget <= narration.speech.duration_ms <= budget * 1.02
+    samples, rate = read_wav(narration.speech.audio_path)
+    assert narration.speech.duration_ms == round(len(samples) * 1000 / rate)
+    assert narration.speech.words[-1].end_ms == narration.speech.duration_ms
+
+
+def test_route_prefers_installed_neural_voices_and_settings_pin_engines() -> None:
+    full = catalog_for(Settings(voice_engines=""))
+    pinned = catalog_for(Settings(voice_engines="espeak"))
+    assert {v.engine for v in pinned.all()} == {"espeak"}
+    assert pinned.default("en").id == default_voice("en").id
+    if not engine_installed("piper") or not engine_installed("kokoro"):
+        pytest.skip("Piper/Kokoro are not installed (make venv installs them)")
+    assert full.default("en").engine == "piper" and full.default("en", "female").engine == "kokoro"
+    for language in ("es", "it", "pt", "ja", "zh", "ko"):
+        assert full.default(language).engine == "kokoro", language
+    for language in ("de", "fr", "ar", "tl"):
+        assert full.default(language).engine == "espeak", language
+    # every voice of the full catalog is found by id, and espeak stays behind the neural voices
+    for voice in full.all():
+        assert full.get(voice.id) == voice
+    assert full.for_language("en")[-1].engine == "espeak"
+
+
+def test_hosted_voices_come_first_when_configured() -> None:
+    settings = Settings(voice_engines="espeak", tts_url="http://127.0.0.1:9/v1", tts_voices="alloy:female,onyx:male")
+    voices = catalog_for(settings)
+    assert voices.default("de").engine == "hosted" and voices.default("de", "male").engine_voice == "onyx"
+    assert {v.engine for v in voices.for_language("ja")} == {"hosted", "espeak"}
+    assert tts_for(voices.default("de"), settings).name == "hosted"  # behind it the espeak fallback
+
+
+def test_kokoro_reads_espeak_ipa_with_word_spaces_and_sentence_ends(tmp_path: Path) -> None:
+    text = "Hola, compra la botella hoy. ¡Es genial!"
+    speech = tts.synthesize(text, default_voice("es"), str(tmp_path / "es.wav"))
+    sentences = espeak_ipa(speech)
+    assert len(sentences) == 2
+    assert sentences[0].count(" ") == 4 and sentences[0].endswith(".") and "," in sentences[0]
+    assert sentences[1].endswith("!") and "_" not in "".join(sentences)

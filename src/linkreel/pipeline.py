@@ -175,14 +175,14 @@ def script_stage(req: AdRequest, brief: Brief, settings: Settings) -> Script:
 def voice_stage(script: Script, voice_id: str, budget_ms: int, out: Path, settings: Settings) -> Narration:
     voice = catalog_for(settings).get(voice_id)
     tts = tts_for(voice, settings)
-    narration = narrate(script, voice, tts, out, budget_ms)
+    narration = narrate(script, voice, tts, out, budget_ms, settings.ffmpeg)
     # Still too long at the fastest natural rate: drop middle scenes (never the hook or the CTA).
     while narration.speech.duration_ms > budget_ms and len(script.scenes) > 3:
         middle = [i for i, s in enumerate(script.scenes) if s.role not in (SceneRole.HOOK, SceneRole.CTA)]
         if not middle:
             break
         script = script.model_copy(update={"scenes": [s for i, s in enumerate(script.scenes) if i != middle[-1]]})
-        narration = narrate(script, voice, tts, out, budget_ms)
+        narration = narrate(script, voice, tts, out, budget_ms, settings.ffmpeg)
     return narration
 
 

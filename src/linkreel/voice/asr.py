@@ -120,6 +120,13 @@ def cer(reference: str, heard: str, language: str = "") -> float:
     return float(row[-1]) / len(ref)
 
 
+def dissimilarity(reference: str, heard: str, language: str = "") -> float:
+    """1 - difflib's similarity ratio of the letters: the measure of research/offline_stack.md's table
+    (gentler than the CER: a wrong letter costs about half)."""
+    return 1.0 - difflib.SequenceMatcher(None, letters(reference, language), letters(heard, language),
+                                         autojunk=False).ratio()
+
+
 def onset_error(ours: list[tuple[str, int]], heard: list[tuple[str, int, int]]) -> float | None:
     """Mean |our onset - Whisper's| in ms over the words both agree on (matched by their letters)."""
     a = [letters(w) for w, _ in ours]

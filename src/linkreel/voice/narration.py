@@ -5,6 +5,7 @@ scenes by the character offsets of the word events, so the timeline knows when e
 starts without synthesising scenes separately.
 """
 
+import wave
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -63,8 +64,13 @@ def split_scenes(speech: Speech, texts: list[str], sep: str) -> list[SceneSpan]:
     return spans
 
 
-def narrate(script: Script, voice: Voice, tts: TTS, out_dir: Path, budget_ms: int) -> Narration:
-    """Speak the script; re-time the voice (within natural limits) so it fits `budget_ms`."""
+def narrate(script: Script, voice: Voice, tts: TTS, out_dir: Path, budget_ms: int, ffmpeg: str | None = None,
+            ) -> Narration:
+    """Speak the script; re-time the voice (within natural limits) so it fits `budget_ms`.
+
+    espeak speaks again at the new rate (milliseconds of work, exact timings). Any other engine speaks
+    once and its audio is time-stretched: a neural voice costs about its own duration in CPU per take.
+    """
     texts = scene_texts(script)
     sep = " "
     full = sep.join(texts)
@@ -72,6 +78,12 @@ def narrate(script: Script, voice: Voice, tts: TTS, out_dir: Path, budget_ms: in
     wav = str(out_dir / "voice.wav")
     rate = 1.0
     speech = tts.synthesize(full, voice, wav, rate)
+    if speech.engine != "espeak":
+        ratio = speech.duration_ms / budget_ms
+        if not 0.8 <= ratio <= 1.0:
+            rate = min(MAX_RATE, max(MIN_RATE, ratio / 0.95 if ratio > 1 else ratio / 0.9))
+            speech = stretch(speech, rate, str(out_dir / "voice-fitted.wav"), ffmpeg)
+        return Narration(speech=speech, scenes=split_scenes(speech, texts, sep), rate=round(rate, 3))
     for _ in range(3):
         ratio = speech.duration_ms / budget_ms
         if 0.8 <= ratio <= 1.0:
@@ -82,3 +94,22 @@ def narrate(script: Script, voice: Voice, tts: TTS, out_dir: Path, budget_ms: in
         rate = new_rate
         speech = tts.synthesize(full, voice, wav, rate)
     return Narration(speech=speech, scenes=split_scenes(speech, texts, sep), rate=round(rate, 3))
+
+
+def stretch(speech: Speech, rate: float, out_wav: str, ffmpeg: str | None = None) -> Speech:
+    """The same speech `rate` times faster (ffmpeg `atempo`: tempo changes, pitch stays); timings scaled."""
+    from linkreel.media.ffmpeg import ffmpeg_exe, run
+
+    run(ffmpeg_exe(ffmpeg), ["-i", speech.audio_path, "-filter:a", f"atempo={rate:.4f}", "-ac", "1", "-c:a",
+                             "pcm_s16le", "-ar", str(speech.sample_rate), out_wav])
+    with wave.open(out_wav, "rb") as w:
+        duration_ms = round(w.getnframes() * 1000 / w.getframerate())
+
+    def at(ms: int) -> int:  # the end of the speech stays its end (atempo rounds the length by a sample or so)
+        return duration_ms if ms >= speech.duration_ms else min(duration_ms, round(ms / rate))
+
+    return speech.model_copy(update={
+        "audio_path": out_wav, "duration_ms": duration_ms,
+        "words": [w.model_copy(update={"start_ms": at(w.start_ms), "end_ms": at(w.end_ms)}) for w in speech.words],
+        "phonemes": [p.model_copy(update={"start_ms": at(p.start_ms)}) for p in speech.phonemes],
+    })

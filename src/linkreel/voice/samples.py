@@ -8,7 +8,7 @@ AD_LINES: dict[str, str] = {
     "da": "Dette produkt er hurtigt og billigt. Køb det i dag.",
     "de": "Dieses Produkt ist schnell und günstig. Kaufen Sie es noch heute.",
     "el": "Αυτό το προϊόν είναι γρήγορο και οικονομικό. Αγοράστε το σήμερα.",
-    "en": "Meet AeroBuds: fast, light and affordable. Buy yours today!",
+    "en": "This bottle is light, tough and affordable. Get yours today!",
     "es": "Este producto es rápido y asequible. ¡Cómpralo hoy!",
     "fi": "Tämä tuote on nopea ja edullinen. Osta se tänään.",
     "fr": "Ce produit est rapide et abordable. Achetez-le dès aujourd'hui !",
