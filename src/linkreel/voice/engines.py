@@ -10,6 +10,7 @@ from linkreel.config import Settings
 from linkreel.voice.espeak import EspeakTTS
 from linkreel.voice.hosted import FallbackTTS, HostedConfig, HostedTTS
 from linkreel.voice.neural import KokoroTTS, PiperTTS
+from linkreel.voice.openjtalk import OpenJTalkTTS
 from linkreel.voice.speech import TTS, Voice
 
 
@@ -22,6 +23,7 @@ ENGINES: dict[str, Callable[[Settings], TTS]] = {
     "espeak": lambda _settings: EspeakTTS(),
     "piper": lambda _settings: PiperTTS(),
     "kokoro": lambda _settings: KokoroTTS(),
+    "openjtalk": lambda _settings: OpenJTalkTTS(),
     "hosted": _hosted,
 }
 

@@ -40,14 +40,14 @@ def installed(*modules: str) -> bool:
     return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
-def _reference(text: str, voice: Voice, out_wav: str) -> Speech:
+def espeak_reference(text: str, voice: Voice, out_wav: str) -> Speech:
     """espeak-ng saying the same text: the timing (and, for Kokoro, the phoneme) reference."""
     espeak = Voice(id="reference", name="reference", gender=voice.gender, language=voice.language,
                    accent_name="", engine="espeak", engine_voice=get_language(voice.language).espeak)
     return EspeakTTS().synthesize(text, espeak, out_wav + ".ref.wav")
 
 
-def _to_int16(audio: np.ndarray, peak: float = 0.89) -> np.ndarray:
+def to_int16(audio: np.ndarray, peak: float = 0.89) -> np.ndarray:
     """Float audio scaled to a -1 dBFS peak (both models peak at 0 dBFS or clip)."""
     top = float(np.abs(audio).max()) if audio.size else 0.0
     gain = peak / top if top > 0 else 1.0
@@ -63,7 +63,7 @@ def _join(parts: list[np.ndarray], sample_rate: int) -> np.ndarray:
     return np.concatenate(out[:-1]) if out else np.zeros(0, np.float32)
 
 
-def _check_text(text: str, rate: float) -> None:
+def check_text(text: str, rate: float) -> None:
     if not text.strip():
         raise InputError("there is no text to speak")
     if rate <= 0:
@@ -90,14 +90,14 @@ class PiperTTS:
     name = "piper"
 
     def synthesize(self, text: str, voice: Voice, out_wav: str, rate: float = 1.0) -> Speech:
-        _check_text(text, rate)
+        check_text(text, rate)
         from piper import SynthesisConfig
 
         model = _piper_voice()
         config = SynthesisConfig(length_scale=1.0 / rate, normalize_audio=False)
         parts = [chunk.audio_float_array for chunk in model.synthesize(text, syn_config=config)]
-        pcm = _to_int16(_join(parts, model.config.sample_rate))
-        reference = _reference(text, voice, out_wav)
+        pcm = to_int16(_join(parts, model.config.sample_rate))
+        reference = espeak_reference(text, voice, out_wav)
         return timed_speech(reference, pcm, model.config.sample_rate, out_wav, self.name)
 
 
@@ -191,18 +191,18 @@ class KokoroTTS:
     languages = ("ja", "zh", "es", "it", "pt", "ko", "en")
 
     def synthesize(self, text: str, voice: Voice, out_wav: str, rate: float = 1.0) -> Speech:
-        _check_text(text, rate)
+        check_text(text, rate)
         if voice.language not in self.languages:
             raise InputError(f"the Kokoro voice does not speak {voice.language!r}")
         model = _kokoro()
         if voice.engine_voice not in model.styles:
             raise InputError(f"unknown Kokoro speaker {voice.engine_voice!r}; one of {', '.join(model.styles)}")
-        reference = _reference(text, voice, out_wav)
+        reference = espeak_reference(text, voice, out_wav)
         parts = []
         for phonemes in _kokoro_phonemes(text, voice.language, reference):
             for chunk in _chunks(phonemes):
                 parts.append(_kokoro_infer(model, chunk, voice.engine_voice, rate))
-        pcm = _to_int16(_join(parts, model.sample_rate))
+        pcm = to_int16(_join(parts, model.sample_rate))
         if pcm.size == 0:
             raise InputError("the Kokoro voice produced no audio for this text")
         return timed_speech(reference, pcm, model.sample_rate, out_wav, self.name)
