@@ -618,3 +618,24 @@ def test_talking_head_service_in_the_ad_and_its_fallback(tmp_path: Path) -> None
         assert local[0, 5, 5, 3] == 0 and local[0, 360, 270, 3] > 250  # green-screen layout: an oval cut-out
         with pytest.raises(RenderError, match="talking-head service is unreachable"):
             avatar_sprite("work-strict", avatar_url="http://127.0.0.1:9", avatar_fallback=False)
+
+
+def test_presenter_speaks_with_a_voice_of_the_personas_gender() -> None:
+    from linkreel.config import Settings
+    from linkreel.pipeline import AdRequest, presenter_voice
+    from linkreel.scrape.brief import Brief
+    from linkreel.voice.catalog import catalog_for
+
+    voices = catalog_for(Settings(voice_engines="espeak"))
+    brief = Brief(title="AeroBottle", description="An insulated bottle")
+    by_gender = {}
+    for persona in LIBRARY:
+        req = AdRequest(source="x.html", visual_style="AvatarBubbleTemplate", avatar=persona.id)
+        voice = voices.get(presenter_voice(req, brief, voices) or "")
+        assert voice.language == "en" and voice.gender == persona.voice_gender, persona.creator_name
+        by_gender[persona.voice_gender] = voice.id
+    assert len(by_gender) == 2
+    # no presenter, or a photo: the default voice stays
+    assert presenter_voice(AdRequest(source="x.html", visual_style="FullScreenTemplate"), brief, voices) is None
+    assert presenter_voice(AdRequest(source="x.html", visual_style="AvatarBubbleTemplate", avatar="none"),
+                           brief, voices) is None

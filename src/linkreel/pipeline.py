@@ -38,7 +38,7 @@ from linkreel.script.styles import get_bank
 from linkreel.script.styles import get_style as get_script_style
 from linkreel.script.writer import format_price, product_name, split_script
 from linkreel.stages import StageCache, input_key
-from linkreel.voice.catalog import catalog_for
+from linkreel.voice.catalog import Catalog, catalog_for
 from linkreel.voice.engines import tts_for
 from linkreel.voice.narration import Narration, narrate
 
@@ -225,6 +225,17 @@ class AvatarFile(BaseModel):
     persona: str
 
 
+def presenter_voice(req: AdRequest, brief: Brief, voices: Catalog) -> str | None:
+    """The voice of the drawn presenter an avatar style will show: the language's best voice of the
+    persona's gender (a woman on screen does not speak with the default male voice). None: no presenter,
+    or a photo (whose gender we do not guess)."""
+    style = get_style(req.visual_style, req.aspect)
+    if style.family.avatar is None or req.avatar == "none" or req.avatar_image:
+        return None
+    persona = choose_persona(req.avatar, f"{brief.title} {brief.description}", seed=brief.title)
+    return voices.default(req.language, persona.voice_gender).id
+
+
 def avatar_stage(req: AdRequest, script: Script, narration: Narration, brief: Brief, style: VisualStyle,
                  settings: Settings, out: Path) -> AvatarFile:
     """The presenter for the style's avatar slot: `req.avatar_image` animated, `req.avatar` or the persona
@@ -308,6 +319,8 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
             brief = cache.run("scrape", {"source": source_key, "page_url": req.page_url}, Brief,
                               lambda d: scrape_stage(req, fetcher, d))
         scraped = brief
+        if req.voice is None:
+            voice_id = presenter_voice(req, scraped, voices) or voice_id
         script = cache.run("script", {"brief": scraped, "style": req.script_style, "lang": req.language,
                                       "length": req.length, "text": req.script_text,
                                       **({"scenes": req.scenes} if req.scenes else {}),
