@@ -127,7 +127,10 @@ FAMILIES: dict[str, Family] = {
                     "16x9": box(0.10, 0.06, 0.60, 0.18)},
         ),
         Family(  # a round avatar window in the corner over a product card
-            name="avatar_bubble", fit="cutout", product=_CARD_PRODUCT, title=_TITLE_UNDER, caption=_CAPTION_LOW,
+            name="avatar_bubble", fit="cutout", product=_CARD_PRODUCT, caption=_CAPTION_LOW,
+            # the title sits beside the bubble (under the card it would run behind it in 9:16 and 1:1)
+            title={"9x16": box(0.40, 0.48, 0.48, 0.10), "16x9": _TITLE_UNDER["16x9"],
+                   "1x1": box(0.34, 0.56, 0.58, 0.13)},
             sticker=_STICKER, banner=_BANNER_TOP, avatar=_bubble(), avatar_circle=True,
         ),
         Family(  # the presenter below or beside the product
@@ -137,9 +140,13 @@ FAMILIES: dict[str, Family] = {
             product_solo=_CARD_PRODUCT,
             avatar={"9x16": box(0.10, 0.46, 0.80, 0.54), "16x9": box(0.56, 0.12, 0.40, 0.88),
                     "1x1": box(0.54, 0.26, 0.44, 0.74)},
-            title={"9x16": box(0.08, 0.42, 0.78, 0.08), "16x9": box(0.55, 0.20, 0.40, 0.28),
-                   "1x1": box(0.08, 0.57, 0.84, 0.13)},
-            caption=_CAPTION_LOW, sticker=_STICKER, banner=_BANNER_TOP,
+            # Title and captions stay off the presenter's face: the title under the product, the captions
+            # over the presenter's chest (9:16) or below both.
+            title={"9x16": box(0.08, 0.42, 0.78, 0.08), "16x9": box(0.05, 0.71, 0.47, 0.17),
+                   "1x1": box(0.05, 0.66, 0.47, 0.13)},
+            caption={"9x16": box(0.08, 0.70, 0.78, 0.10), "16x9": box(0.55, 0.74, 0.40, 0.15),
+                     "1x1": box(0.06, 0.81, 0.88, 0.11)},
+            sticker=_STICKER, banner=_BANNER_TOP,
         ),
         Family(  # the presenter keyed over the product, which fills the frame
             name="green_screen", fit="cover", product=FULL, title=_TITLE_TOP, caption=_CAPTION_LOW,
