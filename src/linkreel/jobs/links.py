@@ -36,7 +36,7 @@ from linkreel.scrape.brief import Brief, ProductImage, Review
 from linkreel.scrape.fetch import IMAGE_ACCEPT, Fetcher
 from linkreel.scrape.images import decode_image, download_images, save_image
 from linkreel.script.writer import format_price, product_name
-from linkreel.storage import Storage
+from linkreel.storage import Storage, patiently
 
 MAX_TITLE = 1000
 MAX_LOGO_URL = 200
@@ -97,19 +97,24 @@ def publish_images(storage: Storage, link_id: str, brief: Brief) -> None:
             storage.put_file(image_key(link_id, img.path), Path(img.path))
 
 
-def localize_images(brief: Brief, storage: Storage, link_id: str, dest: Path) -> Brief:
-    """`brief` with every image readable on this machine: those saved elsewhere come from storage.
-    An image storage no longer has is left out (the ad uses the others)."""
+def localize_images(brief: Brief, storage: Storage, link_id: str, dest: Path, patience_s: float = 0.0) -> Brief:
+    """`brief` with every image readable on this machine: those saved elsewhere come from storage
+    (an outage is waited out for `patience_s`). An image storage no longer has is left out (the ad
+    uses the others). Each file is written whole or not at all: a worker killed mid-copy leaves no
+    truncated image for the next attempt to trust."""
     images = []
     for img in brief.images:
         if img.path and not Path(img.path).is_file():
             local = dest / Path(img.path).name
             if not local.is_file():
-                data = storage.get_bytes(image_key(link_id, img.path))
+                key = image_key(link_id, img.path)
+                data = patiently(lambda key=key: storage.get_bytes(key), patience_s, f"download of {key}")
                 if data is None:
                     continue
                 dest.mkdir(parents=True, exist_ok=True)
-                local.write_bytes(data)
+                tmp = local.with_name(local.name + ".tmp")
+                tmp.write_bytes(data)
+                tmp.replace(local)
             img = img.model_copy(update={"path": str(local)})
         images.append(img)
     return brief.model_copy(update={"images": images})

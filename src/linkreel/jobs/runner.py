@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from linkreel.api.samples import track_for_url
 from linkreel.config import Settings
 from linkreel.errors import LinkreelError
 from linkreel.jobs import credits
@@ -616,8 +617,11 @@ def fail_previews(settings: Settings, db: Database, job_id: str, reason: str) ->
 def _plan(settings: Settings, job: VideoJob, visual_style: str, aspect: str, progress: Progress | None) -> AdPlan:
     work = work_dir(settings, job.id)
     brief = Brief.model_validate((job.work or {})["brief"])
-    brief = localize_images(brief, open_storage(settings), job.link_id, work / "link-images")
+    brief = localize_images(brief, open_storage(settings), job.link_id, work / "link-images",
+                            settings.storage_patience_s)
     req = ad_request(job.params, visual_style, aspect)
+    if track := track_for_url(settings, req.music):  # our own catalog's URL: the track, not a download of it
+        req.music = track.id
     edited = (job.work or {}).get("scenes")  # the web editor's scenes (web/actions.py repreview)
     if edited:
         req.scenes = [Scene.model_validate(scene) for scene in edited]
@@ -642,7 +646,7 @@ def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], p
     for i, scene in enumerate(plan.script.scenes):
         start = (LEAD_IN_MS + spans[i].start_ms) / 1000 if i < len(spans) and spans[i].first_word >= 0 else None
         scenes.append({"role": scene.role.value, "text": scene.spoken, "on_screen": scene.on_screen,
-                       "start": start})
+                       "image": scene.image, "start": start})
     data = {
         "job": job.id, "media_job": entry["media_job"], "visual_style": entry["visual_style"],
         "aspect_ratio": entry["aspect_ratio"], "language": plan.script.language, "title": plan.brief.title,

@@ -118,7 +118,7 @@ def deliver(settings: Settings, db: Database, delivery_id: str) -> float | None:
         error = f"{type(exc).__name__}: {exc}"
 
     retry = error is not None and attempt <= len(BACKOFF_S)
-    with db.session() as s:
+    with db.session(write=True) as s:  # read-then-write: SQLite must not fail the upgrade (database is locked)
         delivery = s.get(WebhookDelivery, delivery_id)
         if delivery is None:
             return None

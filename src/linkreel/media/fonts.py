@@ -8,6 +8,7 @@ Noto Sans, Thin for Noto Sans CJK) whatever `\\b` asks, so captions thicken stro
 (`FontFace.variable`), and `ass_metrics_font` measures the instance libass really draws.
 """
 
+import contextlib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -82,7 +83,8 @@ def fonts_dir(cache_dir: Path) -> Path:
         for f in list(d.glob("*.ttf")) + list(d.glob("*.ttc")):
             link = out / f.name
             if not link.exists():
-                link.symlink_to(f)
+                with contextlib.suppress(FileExistsError):  # another render (thread or process) made it first
+                    link.symlink_to(f)
     return out
 
 

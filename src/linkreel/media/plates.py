@@ -4,6 +4,10 @@ The renderer animates them (Ken Burns, fades) inside ffmpeg; nothing here runs p
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
@@ -39,6 +43,60 @@ def load_rgb(path: str | Path) -> Image.Image:
         bg.paste(img, mask=img.split()[3])
         return bg
     return img.convert("RGB")
+
+
+@dataclass
+class Source:
+    """A product photo read once: the picture, where the product is, and (on first use) its cut-out.
+
+    Shared between plates, aspects and the preview of one process: callers never draw on `image`."""
+
+    image: Image.Image
+    shot: ProductShot
+    _cut: list[Image.Image | None] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cutout(self) -> Image.Image | None:
+        with self._lock:  # two plates of one photo drawn at once wait for a single cut-out
+            if not self._cut:
+                self._cut.append(cutout(self.image, self.shot))
+            return self._cut[0]
+
+
+_SOURCES: "OrderedDict[tuple[str, int, int], Source]" = OrderedDict()
+_SOURCES_MAX = 8  # one ad's photos: a long-lived worker keeps no more (a 2000 px photo + cut-out is ~28 MB)
+_SOURCES_LOCK = threading.Lock()
+
+
+def source(path: str | Path) -> Source:
+    """The photo at `path`, read and analysed once per process (keyed by its size and mtime, so a
+    changed file is read again). Analysis and cut-out dominate drawing a plate, and one photo
+    appears in several scenes, every aspect and the preview."""
+    st = Path(path).stat()
+    key = (str(Path(path).resolve()), st.st_mtime_ns, st.st_size)
+    with _SOURCES_LOCK:
+        found = _SOURCES.get(key)
+        if found is not None:
+            _SOURCES.move_to_end(key)
+            return found
+    img = load_rgb(path)
+    made = Source(image=img, shot=analyse(img))
+    with _SOURCES_LOCK:
+        made = _SOURCES.setdefault(key, made)
+        while len(_SOURCES) > _SOURCES_MAX:
+            _SOURCES.popitem(last=False)
+    return made
+
+
+def warm(paths: Iterable[str | Path], cutouts: bool = True) -> None:
+    """Read, analyse and cut out photos ahead of drawing (run beside the voice synthesis)."""
+    for path in paths:
+        try:
+            src = source(path)
+            if cutouts:
+                src.cutout()
+        except OSError:
+            continue  # a missing or unreadable photo fails later, where the plate is drawn
 
 
 def blurred_fill(img: Image.Image, size: tuple[int, int], darken: float = 0.55) -> Image.Image:
@@ -137,8 +195,8 @@ def _panel(canvas: Image.Image, panel: Panel, aspect: str, language: str) -> Non
 def image_plate(clip: ImageClip, aspect: str, size: tuple[int, int], accent: Color = (255, 214, 0),
                 language: str = "en", name: str = "") -> Image.Image:
     """One scene's still, laid out by its style: backdrop, panel, frame chrome, the product."""
-    img = load_rgb(clip.src)
-    shot = analyse(img)
+    src = source(clip.src)
+    img, shot = src.image, src.shot
     box = clip.product_box[aspect].pixels(*size)  # type: ignore[index]
     x, y, w, h = box
     fit = clip.fit
@@ -158,7 +216,7 @@ def image_plate(clip: ImageClip, aspect: str, size: tuple[int, int], accent: Col
                                                           accent=accent, language=language))
     if fit == "cover" and (w, h) != size:
         canvas.paste(smart_cover(img, (max(1, w), max(1, h)), shot), (x, y))
-    elif fit == "cutout" and (piece := cutout(img, shot)) is not None:
+    elif fit == "cutout" and (piece := src.cutout()) is not None:
         paste_cutout(canvas, piece, box)
     elif clip.fit == "cover" and (w, h) != size:  # a box to fill that would cut the product: fill it blurred
         cell = blurred_fill(img, (max(1, w), max(1, h)), darken=0.8)
@@ -238,10 +296,9 @@ def text_plate(title: str, subtitle: str, size: tuple[int, int], seed: int, lang
     w, h = size
     product = None
     if src:
-        img = load_rgb(src)
-        shot = analyse(img)
-        canvas = gradient(size, *backdrop_colors(shot.palette))
-        product = cutout(img, shot)
+        photo = source(src)
+        canvas = gradient(size, *backdrop_colors(photo.shot.palette))
+        product = photo.cutout()
         # Soft rings in a lighter tone give the card depth (Ken Burns moves them).
         glow = Image.new("L", size, 0)
         d = ImageDraw.Draw(glow)
@@ -271,7 +328,7 @@ def end_card(src: str | None, cta: str, title: str, price_text: str | None, bran
     w, h = size
     portrait = h > w
     if src:
-        img = load_rgb(src)
+        img = source(src).image
         canvas = blurred_fill(img, size, darken=0.45)
         # Everything stays above the caption band (the lower ~30 % of the frame).
         photo_box = ((int(w * 0.22), int(h * 0.06), int(w * 0.56), int(h * 0.30)) if portrait

@@ -5,6 +5,7 @@ card fades, word-highlighted captions (libass), voice + ducked music, loudness â
 single ffmpeg filter graph, so the video is encoded exactly once and no frame passes through Python.
 """
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -319,19 +320,36 @@ def _audio_inputs(timeline: Timeline, first_index: int) -> tuple[list[str], int 
     return args, voice_in, music_in
 
 
+_GAINS: dict[str, float] = {}  # measured gains of this process: every aspect of an ad has the same mix
+_GAINS_MAX = 64
+
+
+def _file_key(path: str) -> list[object]:
+    st = Path(path).stat()
+    return [str(Path(path).resolve()), st.st_mtime_ns, st.st_size]
+
+
 def loudness_gain(timeline: Timeline, opts: RenderOptions) -> float:
-    """dB to add to the mix so it lands on the timeline's target loudness (measured, not guessed)."""
+    """dB to add to the mix so it lands on the timeline's target loudness (measured, not guessed).
+
+    The measurement is remembered by mix (graph and input files), so the other aspects of an ad and its
+    re-renders skip the extra decode of the audio."""
     args, voice_in, music_in = _audio_inputs(timeline, 0)
     if voice_in is None and music_in is None:
         return 0.0
-    err = ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex",
-                                   audio_graph(timeline, voice_in, music_in, None),
+    graph = audio_graph(timeline, voice_in, music_in, None)
+    key = json.dumps([graph, [_file_key(a) for a in args if a != "-i"], timeline.loudness_lufs])
+    if key in _GAINS:
+        return _GAINS[key]
+    err = ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex", graph,
                                    "-map", "[aout]", "-f", "null", "-"])
     found = re.findall(r"I:\s+(-?\d+(?:\.\d+)?) LUFS", err)
     measured = float(found[-1]) if found else -70.0
-    if measured <= -69.0:  # silence: nothing to normalise
-        return 0.0
-    return timeline.loudness_lufs - measured
+    gain = 0.0 if measured <= -69.0 else timeline.loudness_lufs - measured  # silence: nothing to normalise
+    if len(_GAINS) >= _GAINS_MAX:
+        _GAINS.clear()
+    _GAINS[key] = gain
+    return gain
 
 
 def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: RenderOptions,

@@ -9,6 +9,7 @@ scripts show next to the matching field.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -137,10 +138,20 @@ def _one_line(value: Any, what: str, limit: int) -> str:
     return text
 
 
-def scenes_from_edit(raw: Any) -> list[dict[str, str]]:
+def _image_pick(value: Any, scene: int, n_images: int) -> int | None:
+    """A scene's picked image: an index into the link's images, or None (the storyboard chooses)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n_images:
+        raise ApiError.field("scenes", f"Scene {scene}'s image is not one of this product's images.")
+    return value
+
+
+def scenes_from_edit(raw: Any, n_images: int = 0) -> list[dict[str, Any]]:
     """The editor's scenes, in the user's order → the runner's `work["scenes"]` (Scene fields). A scene
     keeps its role (the storyboard picks cards by role); a scene without a spoken line is refused
-    rather than dropped, so the user sees which one and decides."""
+    rather than dropped, so the user sees which one and decides. `image` is an index into the link's
+    `n_images` usable images (None: the storyboard picks)."""
     if not isinstance(raw, list) or not raw:
         raise ApiError.field("scenes", "Keep at least one scene.")
     if len(raw) > MAX_SCENES:
@@ -154,8 +165,33 @@ def scenes_from_edit(raw: Any) -> list[dict[str, str]]:
             raise ApiError.field("scenes", f"Scene {i} has no spoken line: write one or delete the scene.")
         on_screen = _one_line(item.get("on_screen"), f"Scene {i}'s on-screen text", MAX_ON_SCREEN)
         role = item.get("role") if item.get("role") in SCENE_ROLES else SceneRole.BENEFIT.value
-        scenes.append({"role": role, "spoken": spoken, "on_screen": on_screen})
+        image = _image_pick(item.get("image"), i, n_images)
+        scenes.append({"role": role, "spoken": spoken, "on_screen": on_screen, "image": image})
     return scenes
+
+
+def link_images(job: VideoJob) -> list[str]:
+    """The file names of the job's usable link images, in the storyboard's order (what `Scene.image`
+    indexes): the images the link's brief has a file for."""
+    images = ((job.work or {}).get("brief") or {}).get("images") or []
+    return [PurePath(img["path"]).name for img in images if img.get("path")]
+
+
+# What the editor may change besides the scenes (contract §3.2 fields); null goes back to the default.
+EDITABLE = ("override_voice", "background_music_url", "no_background_music", "background_music_volume",
+            "voiceover_volume", "caption_style", "caption_setting")
+
+
+def apply_settings(body: dict[str, Any], data: dict[str, Any]) -> None:
+    """The editor's voice, music, volumes and captions over the job's own request; the API's validation
+    (in `_preview`) then reports a bad value on its field."""
+    for name in EDITABLE:
+        if name not in data:
+            continue
+        if data[name] is None:
+            body.pop(name, None)
+        else:
+            body[name] = data[name]
 
 
 def _same_request(job: VideoJob) -> dict[str, Any]:
@@ -171,24 +207,27 @@ def repreview(job_id: str, request: Request, session: SignedInWrite, data: BodyD
     """A new preview of this job's ad with the edited scenes (the job's own parameters otherwise): a new
     version of the ad, which remembers the one it was made from (`work["parent"]`, for undo). The scenes
     go to the runner as they are; their lines also become `override_script`, so the API shows the words.
-    Scrape and images are reused from the link; only script onwards redoes. Plain `lines` also work."""
+    Scrape and images are reused from the link; only script onwards redoes. Plain `lines` also work.
+    The `EDITABLE` fields (voice, music, volumes, caption style and `caption_setting`), when sent, replace
+    the job's own (null: back to the default)."""
     db, settings, fetcher, _ = _state(request)
+    with db.session() as s:
+        job = video_routes._owned(s, session.workspace, job_id)
+        chosen = next((p for p in job.previews or [] if p["media_job"] == data.get("media_job")), None)
     work: dict[str, Any] = {}
     if "scenes" in data:
-        scenes = scenes_from_edit(data["scenes"])
+        scenes = scenes_from_edit(data["scenes"], len(link_images(job)))
         work["scenes"] = scenes
         lines: list[Any] = [scene["spoken"] for scene in scenes]
     else:
         lines = data.get("lines")  # type: ignore[assignment]
         if not isinstance(lines, list):
             raise ApiError.field("lines", "Send the scene lines as a list.")
-    with db.session() as s:
-        job = video_routes._owned(s, session.workspace, job_id)
-        chosen = next((p for p in job.previews or [] if p["media_job"] == data.get("media_job")), None)
     work["parent"] = job.id
     body = _same_request(job)
     if chosen is not None:  # a preview-list job: edit the preview the user was looking at
         body.update(visual_style=chosen["visual_style"], aspect_ratio=chosen["aspect_ratio"])
+    apply_settings(body, data)
     body["override_script"] = script_from_lines(lines)
     return video_routes._preview(db, settings, session.workspace, fetcher, body, work=work)
 

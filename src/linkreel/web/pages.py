@@ -33,6 +33,7 @@ from linkreel.jobs import credits
 from linkreel.jobs.models import CreditEntry
 from linkreel.languages import LANGUAGES
 from linkreel.media import music
+from linkreel.media.templates import SAFE_AREAS
 from linkreel.media.templates import get_style as get_template
 from linkreel.voice import catalog as voice_catalog
 from linkreel.web import actions
@@ -65,7 +66,7 @@ def _render(request: Request, template: str, status: int = 200, session: WebSess
         balance = credits.balance(s, session.workspace.id) if session else None
     page = env.get_template(template).render(
         session=session, csrf_token=session.csrf_token if session else "", balance=balance,
-        path=request.url.path, page_data=json.dumps(data or {}), **context)
+        path=request.url.path, page_data=json.dumps(data or {}).replace("</", "<\\/"), **context)
     return HTMLResponse(page, status_code=status,
                         headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
 
@@ -177,9 +178,14 @@ def _persona_card(settings: Any, persona: Persona) -> dict[str, Any]:
         "image": body["preview_image_1_1"], "video": body["preview_video_1_1"]}
 
 
+def _voices(settings: Any) -> list[dict[str, Any]]:
+    voices = [voice_body(settings, v) for v in voice_catalog.catalog_for(settings).all()]
+    return [{"id": a["id"], "name": v["name"], "gender": v["gender"], "accent": a["accent_name"],
+             "language": a["language"], "preview_url": a["preview_url"]} for v in voices for a in v["accents"]]
+
+
 def _catalog(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
-    voices = [voice_body(settings, v) for v in voice_catalog.catalog_for(settings).all()]
     return {
         "languages": [{"code": c, "name": LANGUAGES[c].name} for c in LANGUAGE_CODES],
         "lengths": list(VIDEO_LENGTHS),
@@ -189,8 +195,7 @@ def _catalog(request: Request) -> dict[str, Any]:
         "caption_styles": list(CAPTION_STYLES),
         # "Default" captions are the visual style's own preset: the live sample shows which one.
         "style_captions": {name: get_template(name).caption_style for name in VISUAL_STYLES},
-        "voices": [{"id": a["id"], "name": v["name"], "gender": v["gender"], "accent": a["accent_name"],
-                    "language": a["language"], "preview_url": a["preview_url"]} for v in voices for a in v["accents"]],
+        "voices": _voices(settings),
         "musics": [music_body(settings, t) for t in music.TRACKS],
         "personas": [_persona_card(settings, p) for p in personas()],
         "persona_filters": {name: list(values) for name, values in PERSONA_FILTERS.items()},
@@ -225,19 +230,55 @@ def _scenes(request: Request, media_job: str | None) -> list[dict[str, Any]] | N
         return None
 
 
+def _caption_centre(visual_style: str, aspect: str) -> dict[str, float]:
+    """Where the visual style puts its captions, as `caption_setting.offset` (centre from the frame centre)."""
+    box = get_template(visual_style).caption_box[aspect]
+    return {"x": round(box.x + box.w / 2 - 0.5, 3), "y": round(box.y + box.h / 2 - 0.5, 3)}
+
+
+def _look(request: Request, job: Any, visual_style: str, aspect: str) -> dict[str, Any]:
+    """What the editor's voice, music and caption controls offer and start from (the job's own request)."""
+    settings, params = request.app.state.settings, job.params or {}
+    style = get_template(visual_style)
+    return {
+        "voices": [v for v in _voices(settings) if v["language"] == params.get("language", "en")],
+        "musics": [{"url": m["url"], "label": f'{m["name"]} ({m["category"]})'} for m in
+                   (music_body(settings, t) for t in music.TRACKS)],
+        "caption_styles": list(CAPTION_STYLES), "style_caption": style.caption_style,
+        "aspect": aspect, "caption_centre": _caption_centre(visual_style, aspect),
+        "safe_area": SAFE_AREAS[aspect].model_dump(), "end_card": not params.get("no_cta"),
+        "defaults": {"background_music_volume": style.music_volume, "voiceover_volume": 1.0},
+        "current": {name: params.get(name) for name in actions.EDITABLE}
+        | {"caption_style": (params.get("caption_setting") or {}).get("style") or params.get("caption_style")},
+    }
+
+
+def _editor_scene(scene: dict[str, Any]) -> dict[str, Any]:
+    return {"role": scene.get("role"), "text": scene.get("text", ""), "on_screen": scene.get("on_screen") or "",
+            "image": scene.get("image")}
+
+
 @router.get("/editor/{job_id}/")
 def editor_page(job_id: str, request: Request, session: SignedIn, preview: str | None = None) -> HTMLResponse:
     job = actions.owned_job(request, session, job_id)
     listed = list(job.previews or [])
-    media_job = preview if any(p["media_job"] == preview for p in listed) else job.media_job
+    chosen = next((p for p in listed if p["media_job"] == preview), None)
+    media_job = chosen["media_job"] if chosen else job.media_job
     if media_job is None and listed:
-        media_job = listed[0]["media_job"]
+        chosen = listed[0]
+        media_job = chosen["media_job"]
+    params = job.params or {}
+    visual_style = chosen["visual_style"] if chosen else params.get("visual_style", "FullScreenTemplate")
+    aspect = chosen["aspect_ratio"] if chosen else params.get("aspect_ratio", "9x16")
     scenes = _scenes(request, media_job)
     listed_versions = actions.versions(request, session, job)
+    images = [f"/media/links/{job.link_id}/images/{name}" for name in actions.link_images(job)]
+    look = _look(request, job, visual_style, aspect)
     return _render(request, "editor.html", session=session, title="Editor", job=job, media_job=media_job,
-                   scenes=scenes, versions=listed_versions, max_on_screen=actions.MAX_ON_SCREEN,
+                   scenes=scenes, versions=listed_versions, max_on_screen=actions.MAX_ON_SCREEN, look=look,
+                   images=images,
                    data={"job_id": job.id, "media_job": media_job, "kind": job.kind,
                          "waiting": scenes is None and job.status != "failed",
-                         "scenes": [{"role": sc.get("role"), "text": sc.get("text", ""),
-                                     "on_screen": sc.get("on_screen") or ""} for sc in scenes or []],
+                         "scenes": [_editor_scene(sc) for sc in scenes or []], "images": images,
+                         "look": look,
                          "max_scenes": actions.MAX_SCENES, "max_on_screen": actions.MAX_ON_SCREEN})

@@ -20,9 +20,10 @@ from linkreel.api.auth import CurrentWorkspace
 from linkreel.api.body import body_dependency
 from linkreel.api.deps import DbDep, FetcherDep, SettingsDep
 from linkreel.api.errors import REQUIRED, ApiError
-from linkreel.api.idempotency import idempotent
+from linkreel.api.idempotency import idempotent, note_created
 from linkreel.api.limits import check_active_jobs
 from linkreel.api.pagination import is_uuid, paginate_query, parse_ids
+from linkreel.api.samples import track_for_url
 from linkreel.api.video_params import (
     ASPECT_RATIOS,
     CAPTION_STYLES,
@@ -203,6 +204,8 @@ def _checks(session: Session, workspace: Workspace, fetcher: Fetcher) -> Checks:
         return None
 
     def url_problem(url: str) -> str | None:
+        if track_for_url(fetcher.settings, url) is not None:  # our own music catalog: nothing to fetch
+            return None
         try:
             fetcher.check(url)
         except FetchError as exc:
@@ -253,6 +256,7 @@ def _new_job(session: Session, workspace: Workspace, params: dict[str, Any], kin
     job = VideoJob(workspace_id=workspace.id, link_id=link.id, kind=kind, params=params, progress=0.0,
                    stages=initial_stages(), outputs=[], previews=[], attempts=0, work=work, **fields)
     session.add(job)
+    note_created(session, job.id)  # a retry after a crash answers with this job instead of making another
     return job
 
 
@@ -269,7 +273,8 @@ def _reload(db: Database, settings: Settings, job_id: str) -> dict[str, Any]:
 @router.post(f"{BASE}/", openapi_extra=_body_doc(_PARAMS_SCHEMA), summary="Create a video and render it")
 def create_video(request: Request, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep,
                  fetcher: FetcherDep, data: BodyDep) -> Any:
-    return idempotent(request, db, workspace.id, data, lambda: _create(db, settings, workspace, fetcher, data))
+    return idempotent(request, db, workspace.id, data, lambda: _create(db, settings, workspace, fetcher, data),
+                      replay=lambda job_id: _reload(db, settings, job_id))
 
 
 def _create(db: Database, settings: Settings, workspace: Workspace, fetcher: Fetcher, data: dict) -> dict:
@@ -313,7 +318,8 @@ def list_videos_paginated(request: Request, workspace: CurrentWorkspace, db: DbD
 @router.post(f"{BASE}/preview/", openapi_extra=_body_doc(_PARAMS_SCHEMA), summary="Build one preview")
 def preview_video(request: Request, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep,
                   fetcher: FetcherDep, data: BodyDep) -> Any:
-    return idempotent(request, db, workspace.id, data, lambda: _preview(db, settings, workspace, fetcher, data))
+    return idempotent(request, db, workspace.id, data, lambda: _preview(db, settings, workspace, fetcher, data),
+                      replay=lambda job_id: _reload(db, settings, job_id))
 
 
 def _preview(db: Database, settings: Settings, workspace: Workspace, fetcher: Fetcher, data: dict,
@@ -342,7 +348,8 @@ def _preview(db: Database, settings: Settings, workspace: Workspace, fetcher: Fe
 def preview_list(request: Request, workspace: CurrentWorkspace, db: DbDep, settings: SettingsDep,
                  fetcher: FetcherDep, data: BodyDep) -> Any:
     return idempotent(request, db, workspace.id, data,
-                      lambda: _preview_list(db, settings, workspace, fetcher, data))
+                      lambda: _preview_list(db, settings, workspace, fetcher, data),
+                      replay=lambda job_id: _reload(db, settings, job_id))
 
 
 def _preview_list(db: Database, settings: Settings, workspace: Workspace, fetcher: Fetcher, data: dict) -> dict:

@@ -385,7 +385,7 @@ function setupCompare() {
 
 // ---------------------------------------------------------------- editor
 
-// The scenes are a list of {role, text, on_screen} drawn from `state`. Every edit (a field left after a
+// The scenes are a list of {role, text, on_screen, image} drawn from `state`. Every edit (a field left after a
 // change, a move, a delete) first pushes the previous state, so Undo steps back through them. Unsaved
 // edits survive a reload (sessionStorage) until a re-preview saves them as a new version.
 function sceneEditor(data, form) {
@@ -442,7 +442,19 @@ function sceneEditor(data, form) {
       el("div", { class: "scene-head" }, el("span", { class: "role", text: sc.role }),
         el("span", { class: "muted small", text: `Scene ${n}` }), tools),
       el("label", { for: `line-${n}`, text: "Spoken line" }), line,
-      el("label", { for: `screen-${n}`, text: "On-screen text" }), screen);
+      el("label", { for: `screen-${n}`, text: "On-screen text" }), screen,
+      imagePicker(sc, n));
+  }
+  // One radio per link image (a thumbnail) plus "Auto" (the storyboard picks); `Scene.image` indexes them.
+  function imagePicker(sc, n) {
+    if (!data.images.length || (sc.role === "cta" && data.look.end_card)) return null;  // the end card has no photo
+    const picked = sc.image ?? null;
+    const option = (k) => el("label", { class: "pick", title: k === null ? "Let the storyboard choose" : `Image ${k + 1}` },
+      el("input", { type: "radio", name: `image-${n}`, id: `image-${n}-${k ?? "auto"}`, value: k ?? "", checked: picked === k }),
+      k === null ? el("span", { text: "Auto" })
+        : el("img", { src: data.images[k], alt: `Image ${k + 1}`, width: 56, height: 56, loading: "lazy" }));
+    return el("fieldset", { class: "image-pick" }, el("legend", { text: "Image" }),
+      el("div", { class: "picks" }, option(null), ...data.images.map((_, k) => option(k))));
   }
   function draw() { list.replaceChildren(...state.map(sceneItem)); }
 
@@ -451,6 +463,13 @@ function sceneEditor(data, form) {
   list.addEventListener("change", (e) => {
     const li = e.target.closest("li"), i = [...list.children].indexOf(li);
     if (i < 0) return;
+    if (e.target.type === "radio") {  // an image pick: one undo step; the focus stays on the picked image
+      const k = e.target.value === "" ? null : parseInt(e.target.value, 10), n = i + 1;
+      change(state.map((sc, j) => (j === i ? { ...sc, image: k } : sc)),
+        k === null ? `Scene ${n}: the storyboard picks the image.` : `Scene ${n} shows image ${k + 1}.`);
+      $(`#image-${n}-${k ?? "auto"}`).focus();
+      return;
+    }
     history.push(before || copy(state));
     state[i] = { ...state[i], [e.target.name === "line" ? "text" : "on_screen"]: e.target.value };
     before = copy(state);
@@ -480,9 +499,119 @@ function sceneEditor(data, form) {
   return {
     // A change still being typed (no blur yet) belongs to the scenes that are sent.
     scenes: () => state.map((sc, i) => { const li = list.children[i];
-      return { ...sc, text: $("textarea", li).value, on_screen: $("input", li).value }; }),
+      return { ...sc, text: $("textarea", li).value, on_screen: $('input[name="on_screen"]', li).value }; }),
     saved: () => sessionStorage.removeItem(draftKey),
   };
+}
+
+// Voice, music, volumes, caption style and caption position: the fields a re-preview sends besides the
+// scenes (contract §3.2 names; null = the default). Unsaved choices survive a reload like the scenes do.
+function lookEditor(data) {
+  const look = data.look, cur = look.current, key = `linkreel-look:${data.media_job}`;
+  const voice = $("#ed-voice"), music = $("#ed-music"), captionStyle = $("#ed-caption-style");
+  const volumes = ["background_music_volume", "voiceover_volume"].map((name) => $(`#ed-${name}`));
+  const frame = $("#caption-frame"), box = $("#caption-box"), now = $("#caption-position-now");
+  const inX = $("#ed-offset-x"), inY = $("#ed-offset-y");
+  const sample = $("#ed-sample");
+  let offset = (cur.caption_setting && cur.caption_setting.offset) || null;
+  if (offset) offset = { x: offset.x || 0, y: offset.y || 0 };
+  const photo = $("#caption-frame-image"), first = data.scenes.length ? data.scenes[0].image : null;
+  if (photo && first !== null && first !== undefined && data.images[first]) photo.src = data.images[first];
+  const safe = look.safe_area, pct = (v) => `${v * 100}%`;
+  const safeBox = el("div", { class: "safe-area", "aria-hidden": "true" });
+  Object.assign(safeBox.style, { left: pct(safe.x), top: pct(safe.y), width: pct(safe.w), height: pct(safe.h) });
+  frame.insertBefore(safeBox, box);
+
+  function play(url) { if (!url) return; sample.src = url; sample.play().catch(() => {}); }
+  $("#ed-play-voice").addEventListener("click", () => {
+    const v = look.voices.find((x) => x.id === voice.value) || look.voices[0];
+    play(v && v.preview_url);
+  });
+  $("#ed-play-music").addEventListener("click", () => play(music.value.startsWith("http") ? music.value : null));
+
+  const percent = (input) => { $(`#${input.id}-out`).textContent = `${Math.round(parseFloat(input.value) * 100)} %`; };
+  volumes.forEach((input) => input.addEventListener("input", () => { input.dataset.set = "1"; percent(input); }));
+
+  // The caption box sits where its centre will be: offset from the frame centre, y down (fractions).
+  // The renderer keeps captions inside the safe area, so the box's centre stays inside it too.
+  const range = { x: [safe.x - 0.5, safe.x + safe.w - 0.5], y: [safe.y - 0.5, safe.y + safe.h - 0.5] };
+  const clamp = (v, axis) => Math.round(Math.min(range[axis][1], Math.max(range[axis][0], v)) * 100) / 100;
+  [[inX, "x"], [inY, "y"]].forEach(([input, axis]) => { input.min = range[axis][0].toFixed(2); input.max = range[axis][1].toFixed(2); });
+  function place(announce) {
+    const o = offset || look.caption_centre;
+    box.style.left = `${(0.5 + o.x) * 100}%`;
+    box.style.top = `${(0.5 + o.y) * 100}%`;
+    inX.value = offset ? offset.x.toFixed(2) : ""; inY.value = offset ? offset.y.toFixed(2) : "";
+    inX.placeholder = look.caption_centre.x.toFixed(2); inY.placeholder = look.caption_centre.y.toFixed(2);
+    if (announce) now.textContent = offset ? `Captions centred ${offset.x.toFixed(2)} across and ${offset.y.toFixed(2)} ` +
+      "down from the middle of the frame." : "Captions where the visual style puts them.";
+  }
+  function set(x, y, announce) { offset = { x: clamp(x, "x"), y: clamp(y, "y") }; place(announce); save(); }
+  let dragging = null;  // the pointer's distance from the box centre when the drag began
+  function pointerAt(e) {
+    const r = frame.getBoundingClientRect();
+    return { x: (e.clientX - r.left) / r.width - 0.5, y: (e.clientY - r.top) / r.height - 0.5 };
+  }
+  frame.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    const p = pointerAt(e), o = offset || look.caption_centre;
+    dragging = e.target === box ? { x: p.x - o.x, y: p.y - o.y } : { x: 0, y: 0 };  // a click elsewhere moves it there
+    frame.setPointerCapture(e.pointerId);
+    set(p.x - dragging.x, p.y - dragging.y, false);
+    box.focus();
+  });
+  frame.addEventListener("pointermove", (e) => { if (dragging) { const p = pointerAt(e); set(p.x - dragging.x, p.y - dragging.y, false); } });
+  const drop = () => { if (dragging) { dragging = null; place(true); } };
+  frame.addEventListener("pointerup", drop);
+  frame.addEventListener("pointercancel", drop);
+  const KEYS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  box.addEventListener("keydown", (e) => {
+    const k = KEYS[e.key];
+    if (!k) return;
+    e.preventDefault();
+    const o = offset || look.caption_centre, step = e.shiftKey ? 0.05 : 0.01;
+    set(o.x + k[0] * step, o.y + k[1] * step, true);
+  });
+  const typed = () => {
+    const x = parseFloat(inX.value), y = parseFloat(inY.value);
+    set(Number.isNaN(x) ? look.caption_centre.x : x, Number.isNaN(y) ? look.caption_centre.y : y, true);
+  };
+  inX.addEventListener("change", typed);
+  inY.addEventListener("change", typed);
+  $("#caption-reset").addEventListener("click", () => { offset = null; place(true); save(); });
+
+  function body() {
+    const out = { override_voice: voice.value || null, no_background_music: music.value === "none",
+      background_music_url: music.value && music.value !== "none" ? music.value : null,
+      caption_style: captionStyle.value || null };
+    volumes.forEach((input) => { out[input.name] = input.dataset.set ? parseFloat(input.value) : null; });
+    const setting = { ...(cur.caption_setting || {}) };
+    delete setting.offset;
+    if (offset) setting.offset = offset;
+    if (captionStyle.value && setting.style) setting.style = captionStyle.value;  // caption_setting.style wins
+    else delete setting.style;
+    out.caption_setting = Object.keys(setting).length ? setting : null;
+    return out;
+  }
+  function save() { sessionStorage.setItem(key, JSON.stringify({ body: body(), offset })); }
+  function restore() {
+    let draft;
+    try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
+    if (!draft) return;
+    const b = draft.body;
+    voice.value = b.override_voice || "";
+    music.value = b.no_background_music ? "none" : b.background_music_url || "";
+    captionStyle.value = b.caption_style || "";
+    volumes.forEach((input) => {
+      if (b[input.name] === null) return;
+      input.value = b[input.name]; input.dataset.set = "1"; percent(input);
+    });
+    offset = draft.offset;
+  }
+  restore();
+  place(true);
+  [voice, music, captionStyle, ...volumes].forEach((c) => c.addEventListener("change", save));
+  return { body, saved: () => sessionStorage.removeItem(key) };
 }
 
 // Follows one job (the render) over server-sent events, or by polling when EventSource cannot.
@@ -508,7 +637,7 @@ function setupEditor() {
   if (data.waiting) { setTimeout(() => location.reload(), 3000); }
   const form = $("#scenes-form"), error = $("#editor-error");
   if (!$("#repreview")) return;
-  const scenes = sceneEditor(data, form);
+  const scenes = sceneEditor(data, form), look = lookEditor(data);
   const fail = (r) => { showErrors(form, r.data); if (!$$("[data-error-for]:not([hidden])", form).length) {
     error.hidden = false; error.textContent = Object.values(r.data).flat().join(" "); } };
   form.addEventListener("submit", async (e) => {
@@ -516,9 +645,10 @@ function setupEditor() {
     const button = $("#repreview");
     busy(button, true, "Re-previewing…");
     error.hidden = true;
-    const r = await api("POST", `/web/api/videos/${data.job_id}/repreview/`, { scenes: scenes.scenes(), media_job: data.media_job });
+    const r = await api("POST", `/web/api/videos/${data.job_id}/repreview/`,
+      { scenes: scenes.scenes(), media_job: data.media_job, ...look.body() });
     busy(button, false);
-    if (r.ok) { scenes.saved(); location.href = `/editor/${r.data.id}/`; } else fail(r);
+    if (r.ok) { scenes.saved(); look.saved(); location.href = `/editor/${r.data.id}/`; } else fail(r);
   });
   const renderButton = $("#render-btn");
   if (renderButton) renderButton.addEventListener("click", async (e) => {
