@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     storage_patience_s: float = 300.0  # how long a worker waits out a storage outage before failing a job
     # Limits (api/limits.py); 0 turns a limit off.
     max_body_bytes: int = 1024 * 1024
+    photo_max_bytes: int = 10 * 1024 * 1024  # a custom persona's uploaded photo (POST /api/personas/)
     rate_limit_per_minute: int = 600
     max_active_jobs: int = 50
     sweep_s: float = 60.0  # how often serve/worker look for jobs whose worker died

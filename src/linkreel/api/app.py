@@ -131,7 +131,9 @@ def create_app(settings: Settings | None = None, *, migrate_db: bool = True) -> 
             app.include_router(web.router)
 
     app.add_middleware(TrailingSlashMiddleware, router=app.router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # a photo and its form fields: the route checks the photo's own size (settings.photo_max_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       uploads={"/api/personas": settings.photo_max_bytes + 64 * 1024})
     # Last: its catch-all path must not shadow the fixed /media/voices/… and /media/music/… routes.
     app.include_router(importlib.import_module("linkreel.api.routes.media").router)
     return app

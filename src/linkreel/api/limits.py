@@ -1,7 +1,8 @@
 """Limits that keep one client from starving the others.
 
 * `BodyLimitMiddleware`: request bodies over `LINKREEL_MAX_BODY_BYTES` → 413, whether the size is
-  declared (Content-Length) or streamed (chunked), before any handler reads them.
+  declared (Content-Length) or streamed (chunked), before any handler reads them. Upload paths (a
+  custom persona's photo) get their own, larger limit; the handler checks the file itself.
 * `RateLimiter`: a token bucket per workspace (`LINKREEL_RATE_LIMIT_PER_MINUTE`, bursts up to the same
   number), checked after authentication → 429 with `Retry-After`, in the contract's words. It counts
   per API process; behind a load balancer each process allows its share.
@@ -27,14 +28,20 @@ ACTIVE = ("pending", "in_queue", "running")
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: dict[str, int] | None = None) -> None:
         self.app, self.max_bytes = app, max_bytes
+        self.uploads = {path.rstrip("/"): size for path, size in (uploads or {}).items()}
 
-    def _message(self) -> str:
-        return f"Request body is too large (the limit is {self.max_bytes} bytes)."
+    def _limit(self, scope: Scope) -> int:
+        upload = self.uploads.get(str(scope.get("path", "")).rstrip("/"))
+        return max(self.max_bytes, upload) if upload and scope.get("method") == "POST" else self.max_bytes
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": self._message()}).encode()
+    @staticmethod
+    def _message(limit: int) -> str:
+        return f"Request body is too large (the limit is {limit} bytes)."
+
+    async def _reject(self, send: Send, limit: int) -> None:
+        body = json.dumps({"detail": self._message(limit)}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
@@ -44,9 +51,10 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
             return
         seen = 0
 
@@ -55,8 +63,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:  # raised where the body is read: the error handlers answer 413
-                    raise ApiError.detail(413, self._message())
+                if seen > limit:  # raised where the body is read: the error handlers answer 413
+                    raise ApiError.detail(413, self._message(limit))
             return message
 
         await self.app(scope, counting_receive, send)

@@ -82,9 +82,11 @@ class Checks:
     """Look-ups that need the database or the network, supplied by the route."""
 
     link_exists: Callable[[str], bool]
-    persona_active: Callable[[str], bool]
+    persona_active: Callable[[str], bool]  # a library persona, or one of the workspace's custom ones
     voice_problem: Callable[[str, str], str | None]  # (voice id, language) → message, or None if usable
     url_problem: Callable[[str], str | None]  # SSRF guard → message, or None if allowed
+    # why an existing persona cannot be used (a custom one still processing or failed), or None
+    persona_problem: Callable[[str], str | None] = lambda _persona_id: None
 
 
 # --------------------------------------------------------------------------- scalar readers
@@ -339,6 +341,8 @@ def validate_params(data: dict[str, Any], mode: Mode, checks: Checks) -> dict[st
     p["override_avatar"] = _uuid(errors, data, "override_avatar")
     if p["override_avatar"] and not checks.persona_active(p["override_avatar"]):
         errors.add("override_avatar", does_not_exist(p["override_avatar"]))
+    elif p["override_avatar"] and (problem := checks.persona_problem(p["override_avatar"])):
+        errors.add("override_avatar", problem)
     p["override_avatar_by_image"] = _url(errors, data, "override_avatar_by_image", 1000, checks)
     p["override_voice"] = _uuid(errors, data, "override_voice")
     if p["override_voice"] and p["language"]:

@@ -67,6 +67,31 @@ class BrowserSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class CustomPersona(Base):
+    """A workspace's own presenter built from an uploaded photo (contract §6.1 `type: "custom"`).
+
+    The photo and its preview stills live in storage under `media_prefix`, a random path of its own: media
+    URLs are capabilities, and the persona id is shown to the workspace, so it must not unlock the photo."""
+
+    __tablename__ = "custom_personas"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    creator_name: Mapped[str] = mapped_column(String(255))
+    gender: Mapped[str] = mapped_column(String(8), default="nb")
+    age_range: Mapped[str] = mapped_column(String(16), default="adult")
+    location: Mapped[str] = mapped_column(String(16), default="other")
+    style: Mapped[str] = mapped_column(String(16), default="presenter")
+    video_scene: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    suitable_industries: Mapped[list[Any]] = mapped_column(default=list)
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    process_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, processing, done, failed
+    failed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    media_prefix: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 class CreditEntry(Base):
     """The credits ledger: one row per grant, charge or refund; the balance is the sum.
 

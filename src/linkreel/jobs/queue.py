@@ -4,7 +4,9 @@ Two queues, so a slow webhook receiver never waits behind (or delays) a render:
 
 * `linkreel` (render): `run_job(job_id, action)`, the pipeline work of a video job;
 * `linkreel-light`: `deliver_webhook(delivery_id)`, one POST; a failed one re-schedules itself with
-  backoff (about 30 s, 2 min, 10 min, 30 min, 2 h, then dropped; the count lives in the DB row).
+  backoff (about 30 s, 2 min, 10 min, 30 min, 2 h, then dropped; the count lives in the DB row);
+  `process_persona(persona_id)`, a custom persona's face check and preview stills (about a second: it
+  must not wait behind renders).
 
 Storage is `SqliteHuey` in `<data_dir>/queue.db` by default, `RedisHuey` when `LINKREEL_QUEUE_URL`
 is a `redis://` URL (imported lazily: redis is only needed then).
@@ -59,6 +61,7 @@ class Queues:
     light: Huey
     run_job: TaskWrapper = field(init=False)
     deliver_webhook: TaskWrapper = field(init=False)
+    process_persona: TaskWrapper = field(init=False)
     _db: Database | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
@@ -92,8 +95,15 @@ def _register_tasks(q: Queues) -> None:
         if delay is not None:
             deliver_webhook.schedule(args=(delivery_id,), delay=delay)
 
+    @q.light.task(name="process_persona")
+    def process_persona(persona_id: str) -> None:
+        from linkreel.avatars.custom import process_persona as process
+
+        process(q.settings, q.db, persona_id)
+
     q.run_job = run_job
     q.deliver_webhook = deliver_webhook
+    q.process_persona = process_persona
 
 
 _QUEUES: dict[tuple[str, str, str], Queues] = {}
@@ -124,6 +134,11 @@ def enqueue(settings: Settings, job_id: str, action: str) -> None:
 
 def enqueue_webhook(settings: Settings, delivery_id: str) -> None:
     get_queues(settings).deliver_webhook(delivery_id)
+
+
+def enqueue_persona(settings: Settings, persona_id: str) -> None:
+    """Queue the check of a new custom persona's photo (avatars/custom.py)."""
+    get_queues(settings).process_persona(persona_id)
 
 
 def queue_depths(settings: Settings) -> dict[str, int]:

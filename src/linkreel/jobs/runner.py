@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -38,8 +39,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkreel.api.samples import track_for_url
+from linkreel.avatars.custom import get_custom, photo_bytes, ready_problem
+from linkreel.avatars.personas import get_persona
 from linkreel.config import Settings
-from linkreel.errors import LinkreelError
+from linkreel.errors import InputError, LinkreelError
 from linkreel.jobs import credits
 from linkreel.jobs.db import Database
 from linkreel.jobs.links import localize_images
@@ -463,7 +466,7 @@ def _render_output(settings: Settings, db: Database, job: VideoJob, out: dict[st
         if give_up:
             raise LinkreelError(f"The render was stopped {MAX_ATTEMPTS} times before it could finish "
                                 "(the worker ran out of memory or was restarted); giving up.")
-        plan = _plan(settings, job, out["visual_style"], out["aspect_ratio"], progress)
+        plan = _plan(settings, db, job, out["visual_style"], out["aspect_ratio"], progress)
         rendered = render_plan(plan, out["aspect_ratio"], settings, progress)
         progress.set("render", "done", 1.0)
         progress.set("encode", "running", 0.0)
@@ -546,7 +549,7 @@ def build_storyboard(settings: Settings, db: Database, job: VideoJob, entry: dic
     """Script, voice and timeline of one preview; its player page can show the scenes from now on.
     (The API calls this while answering /preview/: the row's stages show that work too.)"""
     progress = progress or JobProgress(db, job.id, None, False)
-    plan = _plan(settings, job, entry["visual_style"], entry["aspect_ratio"], progress)
+    plan = _plan(settings, db, job, entry["visual_style"], entry["aspect_ratio"], progress)
     media_job = entry["media_job"]
     _write_page_data(settings, job, entry, plan, video=None)
     with db.session(write=True) as s:
@@ -614,12 +617,37 @@ def fail_previews(settings: Settings, db: Database, job_id: str, reason: str) ->
 # --- shared
 
 
-def _plan(settings: Settings, job: VideoJob, visual_style: str, aspect: str, progress: Progress | None) -> AdPlan:
+def custom_avatar(settings: Settings, db: Database, workspace_id: str, req: AdRequest, dest: Path) -> AdRequest:
+    """`override_avatar` naming one of the workspace's custom personas → its stored photo, animated as
+    `override_avatar_by_image` is (PhotoAvatar). The photo is copied once into the job's work dir, so a
+    retry finds the same file and the avatar stage's cache (keyed by path, size, mtime) holds."""
+    if not req.avatar or req.avatar == "none" or get_persona(req.avatar) is not None:
+        return req
+    with db.session() as s:
+        row = get_custom(s, workspace_id, req.avatar)
+        problem = ready_problem(s, workspace_id, req.avatar) if row is not None else None
+        if row is not None:
+            s.expunge(row)
+    if row is None:
+        raise InputError("the custom avatar of this video was deleted; choose another avatar")
+    if problem:
+        raise InputError(problem)
+    path = dest / f"{row.id}.jpg"
+    if not path.is_file():
+        dest.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(photo_bytes(settings, row))
+        tmp.replace(path)
+    return replace(req, avatar=None, avatar_image=str(path))
+
+
+def _plan(settings: Settings, db: Database, job: VideoJob, visual_style: str, aspect: str,
+          progress: Progress | None) -> AdPlan:
     work = work_dir(settings, job.id)
     brief = Brief.model_validate((job.work or {})["brief"])
     brief = localize_images(brief, open_storage(settings), job.link_id, work / "link-images",
                             settings.storage_patience_s)
-    req = ad_request(job.params, visual_style, aspect)
+    req = custom_avatar(settings, db, job.workspace_id, ad_request(job.params, visual_style, aspect), work / "avatar")
     if track := track_for_url(settings, req.music):  # our own catalog's URL: the track, not a download of it
         req.music = track.id
     edited = (job.work or {}).get("scenes")  # the web editor's scenes (web/actions.py repreview)

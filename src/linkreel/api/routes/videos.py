@@ -39,6 +39,7 @@ from linkreel.api.video_params import (
     preview_pairs,
     validate_params,
 )
+from linkreel.avatars.custom import get_custom, ready_problem
 from linkreel.avatars.personas import get_persona
 from linkreel.config import Settings
 from linkreel.errors import FetchError, InputError
@@ -216,7 +217,9 @@ def _checks(session: Session, workspace: Workspace, fetcher: Fetcher) -> Checks:
 
     return Checks(
         link_exists=lambda link_id: get_link(session, workspace.id, link_id) is not None,
-        persona_active=lambda persona_id: get_persona(persona_id) is not None,
+        persona_active=lambda persona_id: (get_persona(persona_id) is not None
+                                           or get_custom(session, workspace.id, persona_id) is not None),
+        persona_problem=lambda persona_id: ready_problem(session, workspace.id, persona_id),
         voice_problem=voice_problem,
         url_problem=url_problem,
     )
