@@ -3,6 +3,7 @@
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -29,9 +30,30 @@ def _tail(text: str, lines: int = 6) -> str:
     return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
 
 
+# Signals of an ffmpeg that crashed by itself (not one we or the OS stopped). The static build has
+# been seen to segfault once in a busy run (photo presenter, load ~10) and pass when run again.
+CRASHES = (-signal.SIGSEGV, -signal.SIGBUS)
+
+
 def run(exe: str, args: Sequence[str], cwd: Path | None = None,
         progress: Callable[[float], None] | None = None, total_ms: int | None = None) -> str:
-    """Run ffmpeg; returns stderr. `progress(fraction)` is called as output time advances."""
+    """Run ffmpeg; returns stderr. `progress(fraction)` is called as output time advances.
+    An ffmpeg that crashes (CRASHES) is run once more before the failure is reported."""
+    try:
+        return _run_once(exe, args, cwd, progress, total_ms)
+    except _Crashed as crash:
+        log.warning("ffmpeg crashed (signal %s): %s; running it once more", -crash.returncode, crash.tail)
+        return _run_once(exe, args, cwd, progress, total_ms, retry=False)
+
+
+class _Crashed(Exception):
+    def __init__(self, returncode: int, tail: str) -> None:
+        super().__init__(returncode)
+        self.returncode, self.tail = returncode, tail
+
+
+def _run_once(exe: str, args: Sequence[str], cwd: Path | None, progress: Callable[[float], None] | None,
+              total_ms: int | None, retry: bool = True) -> str:
     cmd = [exe, "-hide_banner", "-nostdin", "-y"]
     if progress and total_ms:
         cmd += ["-progress", "pipe:1", "-nostats"]
@@ -51,6 +73,8 @@ def run(exe: str, args: Sequence[str], cwd: Path | None = None,
     proc.wait()
     drain.join()
     err = "".join(err_lines)
+    if retry and proc.returncode in CRASHES:
+        raise _Crashed(proc.returncode, _tail(err, 12))
     if proc.returncode != 0:
         log.warning("ffmpeg failed (%s): %s", proc.returncode, _tail(err, 12))
         raise RenderError(plain_failure(proc.returncode, err))
