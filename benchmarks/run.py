@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ from linkreel.pipeline import AdRequest, AdResult, make_ad, make_ads, plan_ad, r
 PEER = Path(os.environ.get("LINKREEL_SHARED_DIR", ROOT.parent / "shared")) / "bench" / "peer_moviepy.py"
 BENCH_VENV = ROOT / ".venv-bench"
 OUT = ROOT / "benchmarks" / "out"
-ALL_CASES = ("full", "encode", "peer", "preview", "aspects", "lengths", "espeak")
+ALL_CASES = ("full", "encode", "peer", "preview", "aspects", "lengths", "espeak", "avatar")
 
 
 @dataclass
@@ -98,10 +98,11 @@ class Bench:
         return Run(wall=time.perf_counter() - start, cpu=cpu_seconds() - cpu0, stages=clock,
                    qa_s=self.qa_seconds, qa_cpu=self.qa_cpu), value
 
-    def ad(self, name: str, length: int = 30, **settings: object) -> Run:
+    def ad(self, name: str, length: int = 30, request: AdRequest | None = None, **settings: object) -> Run:
         s = self.settings(name, **settings)
-        run, result = self.measure(name, lambda clock: make_ad(self.request(length), OUT / f"{name}.mp4",
-                                                               s.work_path / "job", s, clock))
+        req = request or self.request(length)
+        run, result = self.measure(name, lambda clock: make_ad(req, OUT / f"{name}.mp4", s.work_path / "job", s,
+                                                               clock))
         run.result = result  # type: ignore[assignment]
         return run
 
@@ -265,6 +266,17 @@ def main() -> int:
             note = f", {rows['peer_s'] / es.wall:.1f}x the peer" if "peer_s" in rows else ""
             print(f"\nsame ad with LINKREEL_VOICE_ENGINES=espeak: {es.wall:.2f} s all stages{note}")
             print_stages(es, sampler, "espeak")
+        if "avatar" in cases:
+            # Issue 8's budget: the presenter adds ≤ 30 % to a 30 s 9:16 render (avatar stage + render, CPU).
+            runs = {}
+            for name, avatar in (("bubble-none", "none"), ("bubble-avatar", None)):
+                req = replace(bench.request(30), visual_style="AvatarBubbleTemplate", avatar=avatar)
+                runs[name] = bench.ad(name, request=req, voice_engines="espeak")
+            cost = {n: r.stages.cpu.get("avatar", 0.0) + r.stages.cpu.get("render", 0.0) for n, r in runs.items()}
+            rows["avatar_cost"] = cost["bubble-avatar"] / cost["bubble-none"] - 1
+            print(f"\npresenter layer (AvatarBubbleTemplate, 30 s 9:16, espeak): avatar + render CPU "
+                  f"{cost['bubble-avatar']:.1f} s vs {cost['bubble-none']:.1f} s without: "
+                  f"+{rows['avatar_cost']:.0%} (target ≤ 30 %)")
     (OUT / "bench.json").write_text(json.dumps(rows, indent=1))
     return 0
 

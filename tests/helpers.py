@@ -1,5 +1,7 @@
 """Shared test helpers: loopback HTTP server, probing, frame sampling."""
 
+import contextlib
+import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -49,3 +51,16 @@ def frame_at(path: Path, seconds: float, width: int = 270) -> np.ndarray:
         capture_output=True, check=True).stdout
     height = len(out) // (width * 3)
     return np.frombuffer(out, np.uint8).reshape(height, width, 3)
+
+
+def pump(src: socket.socket, dst: socket.socket) -> None:
+    """Copy one direction of a proxied TCP connection until either side closes (then close both)."""
+    try:
+        while data := src.recv(65536):
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)

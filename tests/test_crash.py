@@ -36,7 +36,7 @@ import pytest
 
 from linkreel.media.probe import probe
 from tests.cluster_support import Cluster, check_ledger, embedded_env, job_rows, ledger, server_env, settled
-from tests.helpers import EXAMPLES, serve_dir
+from tests.helpers import EXAMPLES, pump, serve_dir
 from tests.webhook_support import Receiver, wait_for, webhook_receiver
 
 # Where the worker is stopped → the stage the API shows as running at that moment.
@@ -240,19 +240,7 @@ class Outage:
             upstream = socket.create_connection(self.target)
             self.conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(a, b), daemon=True).start()
-
-
-def _pump(src: socket.socket, dst: socket.socket) -> None:
-    try:
-        while data := src.recv(65536):
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for s in (src, dst):
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
 
 
 @pytest.fixture

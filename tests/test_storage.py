@@ -6,7 +6,6 @@ skip with the reason when it is not there.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
@@ -23,6 +22,7 @@ from linkreel.config import Settings
 from linkreel.errors import InputError
 from linkreel.storage import LocalStorage, S3Storage, Storage, StorageError, check_key, open_storage, patiently
 from tests.api_support import make_settings
+from tests.helpers import pump
 from tests.webhook_support import wait_for
 
 pytest_plugins = ["tests.api_support"]
@@ -232,19 +232,7 @@ class Switch:
                 continue
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
 
     def close(self) -> None:
         self.sock.close()

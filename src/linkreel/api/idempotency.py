@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from linkreel.api.errors import ApiError
 from linkreel.jobs.db import Database
 from linkreel.jobs.models import IdempotencyRecord
+from linkreel.processes import pid_alive
 
 HEADER = "Idempotency-Key"
 TTL = timedelta(hours=24)
@@ -57,21 +58,11 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _abandoned(record: IdempotencyRecord, now: datetime) -> bool:
     """An in-flight reservation whose process died (see the module docstring)."""
     host, _, pid = str((record.body or {}).get("owner", "")).rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
-        return int(pid) != os.getpid() and not _pid_alive(int(pid))
+        return int(pid) != os.getpid() and not pid_alive(int(pid))
     return now - _aware(record.created_at) > LEASE
 
 

@@ -53,6 +53,7 @@ from linkreel.media.caption_setting import request_setting
 from linkreel.media.probe import probe
 from linkreel.media.storyboard import LEAD_IN_MS
 from linkreel.pipeline import AdPlan, AdRequest, Progress, plan_ad, render_plan
+from linkreel.processes import pid_alive
 from linkreel.scrape.brief import Brief
 from linkreel.script.model import Scene
 from linkreel.script.styles import STYLES as SCRIPT_STYLES
@@ -302,16 +303,6 @@ class JobProgress(Progress):
 # --------------------------------------------------------------------------- claims and heartbeat
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def claim_is_live(claim: dict[str, Any] | None) -> bool:
     """Is a worker still on it? Fresh heartbeat, and (on this host) its process still exists."""
     if not claim:
@@ -324,7 +315,7 @@ def claim_is_live(claim: dict[str, Any] | None) -> bool:
         return False
     host, _, pid = str(claim.get("worker", "")).rpartition(":")
     if host == HOST and pid.isdigit() and int(pid) != os.getpid():
-        return _pid_alive(int(pid))
+        return pid_alive(int(pid))
     return True
 
 
