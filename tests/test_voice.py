@@ -539,3 +539,13 @@ def test_open_jtalk_speaks_japanese_timed_by_espeak(tmp_path: Path) -> None:
     assert speech.engine == "openjtalk" and rate == 48000 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 500
     assert_consistent(speech, text)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mei.wav"], "the espeak timing reference is not left behind"
+
+
+def test_words_espeak_says_inside_a_dictionary_phrase_are_kept(tmp_path: Path) -> None:
+    """espeak reads "so much" as one dictionary entry and reports only "so": "much" still gets a caption."""
+    text = "I did not expect to love this so much. Meet the bottle."
+    speech = tts.synthesize(text, default_voice("en"), str(tmp_path / "v.wav"))
+    assert [w.text for w in speech.words] == text.replace(".", "").split()
+    so, much, meet = (next(w for w in speech.words if w.text == t) for t in ("so", "much", "Meet"))
+    assert so.start_ms < much.start_ms < meet.start_ms and much.end_ms == meet.start_ms
+    assert_consistent(speech, text)

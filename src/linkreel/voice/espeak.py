@@ -220,8 +220,14 @@ def _word_timings(
     spans: list[tuple[int, int, int]] = []  # (char_start, char_end, start_ms)
     for start, end in _tokens(text):
         inside = anchors[bisect_left(positions, start) : bisect_left(positions, end)]
-        if inside:  # tokens without events (dashes, lone quotes) are not spoken
+        if inside:
             spans.extend(_split_token(text, start, end, inside))
+        elif any(ch.isalnum() for ch in text[start:end]):
+            # A word espeak said without its own event: a dictionary phrase ("so much" is one entry)
+            # reports only its first word. Timed below, between its neighbours. Dashes and lone
+            # quotes have no letters and are not spoken.
+            spans.append((*_trim(text, start, end), _UNTIMED))
+    spans = _timed_between_neighbours(text, spans, duration_ms)
     spans = [(start, end, min(ms, duration_ms)) for start, end, ms in _in_time_order(spans)]
     spans = _split_kana(text, spans, phonemes, duration_ms)
     words = []
@@ -231,6 +237,35 @@ def _word_timings(
             WordTiming(text=text[start:end], start_ms=ms, end_ms=next_ms, char_start=start, char_end=end)
         )
     return words
+
+
+_UNTIMED = -1
+
+
+def _timed_between_neighbours(text: str, spans: list[tuple[int, int, int]],
+                              duration_ms: int) -> list[tuple[int, int, int]]:
+    """Untimed words share the time from the previous word's onset to the next one's with that word,
+    in proportion to their letters (letters predict speaking time well: see script/writer.py)."""
+    out = list(spans)
+    i = 0
+    while i < len(out):
+        if out[i][2] != _UNTIMED:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j][2] == _UNTIMED:
+            j += 1
+        before = out[i - 1] if i > 0 else None
+        t0 = before[2] if before else 0
+        t1 = out[j][2] if j < len(out) else duration_ms
+        weights = [before[1] - before[0] if before else 0] + [s[1] - s[0] for s in out[i:j]]
+        total = max(1, sum(weights))
+        at = weights[0]
+        for k in range(i, j):
+            out[k] = (out[k][0], out[k][1], round(t0 + (t1 - t0) * at / total))
+            at += weights[k - i + 1]
+        i = j
+    return out
 
 
 def _anchors(text: str, events: list[_WordEvent]) -> list[tuple[int, int]]:
