@@ -246,13 +246,20 @@ def _preview_json(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
     return json.loads(raw)
 
 
-def test_edited_scenes_become_a_new_version_and_rerun_repeats_it(web: tuple[TestClient, str, str]) -> None:
+def _first_preview(web: tuple[TestClient, str, str]) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """Signed in, the sample shop's link made, and a 15 s 9:16 preview of it: (CSRF header, link, preview job)."""
     client, api_id, api_key = web
     csrf = {"X-CSRF-Token": _sign_in(client, api_id, api_key)}
     with serve_dir(EXAMPLES) as shop:
         link = client.post("/web/api/links/", json={"url": f"{shop}/aerobottle/index.html"}, headers=csrf).json()
     first = client.post("/web/api/videos/preview/", headers=csrf, json={
         "link": link["id"], "video_length": 15, "aspect_ratio": "9x16", "visual_style": "FullScreenTemplate"}).json()
+    return csrf, link, first
+
+
+def test_edited_scenes_become_a_new_version_and_rerun_repeats_it(web: tuple[TestClient, str, str]) -> None:
+    client = web[0]
+    csrf, link, first = _first_preview(web)
     scenes = _preview_json(client, first)["scenes"]
     assert len(scenes) >= 3
     # The last scene moves to the front, the second is deleted, the first gets its own on-screen text.
@@ -325,12 +332,8 @@ def test_editor_picks_images_voice_music_captions_and_their_position(web: tuple[
                                                                      tmp_path: Path) -> None:
     """A re-preview with a scene's image, another voice, music and volumes, a caption style and a caption
     offset: the job asks for them, and the rendered preview shows the picked photo and lower captions."""
-    client, api_id, api_key = web
-    csrf = {"X-CSRF-Token": _sign_in(client, api_id, api_key)}
-    with serve_dir(EXAMPLES) as shop:
-        link = client.post("/web/api/links/", json={"url": f"{shop}/aerobottle/index.html"}, headers=csrf).json()
-    first = client.post("/web/api/videos/preview/", headers=csrf, json={
-        "link": link["id"], "video_length": 15, "aspect_ratio": "9x16", "visual_style": "FullScreenTemplate"}).json()
+    client = web[0]
+    csrf, link, first = _first_preview(web)
     data = _page_data(client.get(f"/editor/{first['id']}/").text)
     images, look = data["images"], data["look"]
     assert len(images) >= 3 and look["aspect"] == "9x16" and len(look["caption_styles"]) == 18
