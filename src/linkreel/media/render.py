@@ -32,7 +32,7 @@ from linkreel.media.timeline import (
     VisualClip,
 )
 
-TRUE_PEAK_LIMIT = 0.84  # ≈ -1.5 dBTP, linear, for alimiter
+TRUE_PEAK_LIMIT = 0.79  # -2 dBFS sample peak: AAC and the peaks between samples add up to ~0.6 dB; the check is -1 dBTP
 ANIM_S = 0.35  # how long a card's slide or pop entrance takes
 
 
@@ -275,8 +275,10 @@ def _avatar_chains(k: int, av: AvatarClip, label: str, aspect: str, width: int, 
     return out
 
 
-def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, gain_db: float | None) -> str:
-    """Voice + music ducked under it; `gain_db` None leaves the level for measuring."""
+def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, gain_db: float | None,
+                measure: bool = False) -> str:
+    """Voice + music ducked under it, at `gain_db` and peak-limited; `gain_db` None leaves the level as mixed.
+    `measure` ends the graph in a loudness meter instead of the output."""
     total = timeline.duration_ms / 1000
     fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
     chains = []
@@ -300,10 +302,10 @@ def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, 
         chains.append(f"[{'voice' if voice_in is not None else 'music'}]anull[mix]")
     else:
         chains.append(f"anullsrc=r=48000:cl=stereo,atrim=0:{total}[mix]")
-    if gain_db is None:
-        chains.append("[mix]ebur128=framelog=quiet[aout]")
-    else:
-        chains.append(f"[mix]volume={gain_db:.2f}dB,alimiter=limit={TRUE_PEAK_LIMIT}:level=0:latency=1[aout]")
+    tail = [] if gain_db is None else [f"volume={gain_db:.2f}dB", f"alimiter=limit={TRUE_PEAK_LIMIT}:level=0:latency=1"]
+    if measure:
+        tail.append("ebur128=framelog=quiet")
+    chains.append(f"[mix]{','.join(tail) or 'anull'}[aout]")
     return ";".join(chains)
 
 
@@ -337,15 +339,25 @@ def loudness_gain(timeline: Timeline, opts: RenderOptions) -> float:
     args, voice_in, music_in = _audio_inputs(timeline, 0)
     if voice_in is None and music_in is None:
         return 0.0
-    graph = audio_graph(timeline, voice_in, music_in, None)
-    key = json.dumps([graph, [_file_key(a) for a in args if a != "-i"], timeline.loudness_lufs])
+    key = json.dumps([audio_graph(timeline, voice_in, music_in, None), [_file_key(a) for a in args if a != "-i"],
+                      timeline.loudness_lufs])
     if key in _GAINS:
         return _GAINS[key]
-    err = ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex", graph,
-                                   "-map", "[aout]", "-f", "null", "-"])
-    found = re.findall(r"I:\s+(-?\d+(?:\.\d+)?) LUFS", err)
-    measured = float(found[-1]) if found else -70.0
+
+    def loudness(gain_db: float | None) -> float:
+        err = ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex",
+                                       audio_graph(timeline, voice_in, music_in, gain_db, measure=True),
+                                       "-map", "[aout]", "-f", "null", "-"])
+        found = re.findall(r"I:\s+(-?\d+(?:\.\d+)?) LUFS", err)
+        return float(found[-1]) if found else -70.0
+
+    measured = loudness(None)
     gain = 0.0 if measured <= -69.0 else timeline.loudness_lufs - measured  # silence: nothing to normalise
+    if gain:
+        # The peak limiter takes some loudness off a peaky mix (up to ~1 LU); measured once more and made up.
+        limited = loudness(gain)
+        if limited > -69.0:
+            gain += timeline.loudness_lufs - limited
     if len(_GAINS) >= _GAINS_MAX:
         _GAINS.clear()
     _GAINS[key] = gain
