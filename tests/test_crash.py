@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from linkreel.jobs import webhooks
 from linkreel.media.probe import probe
 from tests.cluster_support import Cluster, check_ledger, embedded_env, job_rows, ledger, server_env, settled
 from tests.helpers import EXAMPLES, pump, serve_dir
@@ -92,8 +93,10 @@ def _check_video(c: Cluster, job: dict[str, Any], tmp: Path) -> None:
 
 def _check_webhooks(receiver: Receiver, jobs: list[dict[str, Any]]) -> dict[str, int]:
     """Each job's `done` webhook arrived, signed; returns how many deliveries each job got."""
+    # A delivery in flight when its worker was killed is sent again once overdue by LOST_AFTER_S.
+    patience = webhooks.TIMEOUT_S + webhooks.LOST_AFTER_S + 60
     for job in jobs:
-        receiver.wait(job["id"], lambda p: p["status"] == "done", timeout=60)
+        receiver.wait(job["id"], lambda p: p["status"] == "done", timeout=patience)
     assert all(r["valid"] for r in receiver.received)
     return {job["id"]: len(receiver.events(job["id"])) for job in jobs}
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import importlib.util
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from sqlalchemy import update
 
+from linkreel.avatars.custom import LOST_AFTER_S
 from linkreel.avatars.looks import look_for
 from linkreel.avatars.personas import LIBRARY
 from linkreel.config import Settings
-from linkreel.jobs.queue import Consumers, start_consumers
+from linkreel.jobs.models import CustomPersona, utcnow
+from linkreel.jobs.queue import Consumers, get_queues, start_consumers
+from linkreel.jobs.runner import recover
 from linkreel.media.probe import probe
 from tests.api_support import PUBLIC_URL, Api, make_settings
 from tests.helpers import EXAMPLES, serve_dir
@@ -115,6 +120,27 @@ def test_custom_persona_lifecycle_and_isolation(api: Api, settings: Settings, pi
     assert api.request("DELETE", f"/api/personas/{created['id']}/").status_code == 204
     assert api.get(f"/api/personas/{created['id']}/").status_code == 404
     assert api.client.get(done["preview_image_1_1"].removeprefix(PUBLIC_URL)).status_code == 404
+
+
+def test_a_check_lost_with_its_worker_is_queued_again(api: Api, settings: Settings, tmp_path: Path) -> None:
+    """A worker died inside the check (the row says `processing`, its queue task is gone): the sweep
+    queues it again and the persona ends `done`; a check younger than LOST_AFTER_S is left alone."""
+    photo = tmp_path / "face.png"
+    _portrait(photo)
+    lost, young = (_upload(api, photo.read_bytes(), creator_name=n).json()["id"] for n in ("Lost", "Young"))
+    get_queues(settings).light.flush()  # the tasks went with the dead worker
+    db = api.app.state.db
+    with db.session(write=True) as s:
+        s.execute(update(CustomPersona).where(CustomPersona.id == lost).values(
+            process_status="processing", updated_at=utcnow() - timedelta(seconds=LOST_AFTER_S + 60)))
+    assert recover(settings, db, only_stale=True) == [(lost, "persona")]
+    assert recover(settings, db, only_stale=True) == []  # queued once, however many sweeps run
+    consumers = _consumers(api, settings)
+    try:
+        assert _settled(api, lost)["process_status"] == "done"
+    finally:
+        consumers.stop()
+    assert api.get(f"/api/personas/{young}/").json()["process_status"] == "pending"
 
 
 def test_override_avatar_with_a_custom_persona(api: Api, settings: Settings, tmp_path: Path) -> None:

@@ -1,27 +1,31 @@
 """The sweep's view of lost work: a queue server restarted without persistence loses its waiting
-tasks; the sweep re-queues unclaimed work once the queue is empty and the work has waited a while."""
+tasks; the sweep re-queues unclaimed work once the queue is empty and the work has waited a while.
+A webhook delivery whose task died with its worker is queued again once overdue, and delivered."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from linkreel.api.auth import create_workspace
 from linkreel.config import Settings
 from linkreel.jobs.db import Database, migrate
-from linkreel.jobs.models import Link, VideoJob, new_id
+from linkreel.jobs.models import Link, VideoJob, WebhookDelivery, Workspace, new_id
 from linkreel.jobs.queue import get_queues, queue_depths
 from linkreel.jobs.runner import REQUEUED, recover
+from linkreel.jobs.webhooks import LOST_AFTER_S
+from tests.webhook_support import webhook_receiver
 
 
-def _job(db: Database, updated: datetime) -> str:
+def _job(db: Database, updated: datetime, params: dict[str, Any] | None = None) -> str:
     with db.session(write=True) as s:
         workspace, *_ = create_workspace(s, "sweep", 10)
         s.flush()
         link = Link(id=new_id(), workspace_id=workspace.id, url="https://shop.test/p", title="P")
         s.add(link)
         s.flush()
-        job = VideoJob(id=new_id(), workspace_id=workspace.id, link_id=link.id, kind="create", params={},
+        job = VideoJob(id=new_id(), workspace_id=workspace.id, link_id=link.id, kind="create", params=params or {},
                        status="in_queue", outputs=[{"media_job": new_id(), "status": "in_queue"}], work={},
                        updated_at=updated)
         s.add(job)
@@ -51,4 +55,40 @@ def test_sweep_requeues_work_whose_task_was_lost(tmp_path: Path) -> None:
     assert recover(settings, db, only_stale=True) == []  # the mark holds off duplicates for a while
     # At start-up every unclaimed piece of work is queued, however young; marked work is left alone.
     assert recover(settings, db, only_stale=False) == [(fresh, "render")]
+    db.dispose()
+
+
+def test_a_delivery_lost_with_its_worker_is_sent_again(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, allow_private_urls=True)
+    migrate(settings)
+    db = Database(settings)
+    now = datetime.now(UTC)
+    with webhook_receiver() as receiver:
+        job = _job(db, now, {"webhook_url": receiver.url})
+        with db.session(write=True) as s:
+            receiver.secret = s.get(Workspace, s.get(VideoJob, job).workspace_id).webhook_secret  # type: ignore
+            rows = {name: WebhookDelivery(job_id=job, url=receiver.url, payload={"id": job, "status": name},
+                                          status=status, attempts=attempts, next_attempt_at=due)
+                    for name, status, attempts, due in (
+                        # taken by a worker that was killed in the attempt: its deadline long past
+                        ("lost", "pending", 0, now - timedelta(seconds=LOST_AFTER_S + 10)),
+                        # a retry waiting in the queue's schedule, due in a minute
+                        ("scheduled", "pending", 1, now + timedelta(seconds=60)),
+                        # due a moment ago: its task may still be about to run
+                        ("due", "pending", 0, now - timedelta(seconds=5)),
+                        ("sent", "delivered", 1, now - timedelta(hours=1)))}
+            s.add_all(rows.values())
+            s.flush()
+            ids = {name: row.id for name, row in rows.items()}
+        assert recover(settings, db, only_stale=True) == [(ids["lost"], "webhook")]
+        assert recover(settings, db, only_stale=True) == []  # marked due now: one task, however many sweeps
+
+        light = get_queues(settings).light
+        assert light.pending_count() == 1
+        light.execute(light.dequeue())  # the restarted worker's webhook thread
+        (got,) = receiver.received
+        assert got["payload"] == {"id": job, "status": "lost"} and got["valid"] and got["delivery"] == ids["lost"]
+    with db.session() as s:
+        assert s.get(WebhookDelivery, ids["lost"]).status == "delivered"  # type: ignore[union-attr]
+        assert s.get(WebhookDelivery, ids["scheduled"]).status == "pending"  # type: ignore[union-attr]
     db.dispose()

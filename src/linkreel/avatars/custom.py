@@ -3,6 +3,7 @@
     jpeg = normalize_photo(data)                    -> the upload as a JPEG (InputError if not a usable picture)
     row = add_persona(session, workspace_id, fields) -> a `pending` CustomPersona (the photo goes to storage)
     process_persona(settings, db, persona_id)         -> the queued check: `done` with preview stills, or `failed`
+    requeue_lost(settings, db)                        -> the sweep: checks a dead worker dropped, queued again
     photo_bytes(settings, row)                        -> the stored photo, for the avatar stage
 
 The API accepts the photo at once and a queued task checks it (PhotoAvatar's face checks: exactly one
@@ -16,18 +17,19 @@ from __future__ import annotations
 import io
 import logging
 import secrets
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from PIL import Image, ImageFilter, ImageOps
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from linkreel.avatars.personas import FILTERS
 from linkreel.config import Settings
 from linkreel.errors import InputError, LinkreelError
 from linkreel.jobs.db import Database
-from linkreel.jobs.models import CustomPersona, utcnow
+from linkreel.jobs.models import CustomPersona, as_utc, utcnow
 from linkreel.storage import open_storage, patiently
 
 log = logging.getLogger("linkreel.avatars")
@@ -37,6 +39,7 @@ MAX_PHOTO_PIXELS = 40_000_000  # checked from the header, before decoding: no de
 MAX_PHOTO_SIDE = 2048  # kept for the presenter: plenty for a 540x720 sprite
 PREVIEW_CANVAS: dict[str, tuple[int, int]] = {"9x16": (360, 640), "16x9": (640, 360), "1x1": (480, 480)}
 _PREVIEW_FIELDS = {"16x9": "preview_image_16_9", "1x1": "preview_image_1_1", "9x16": "preview_image_9_16"}
+LOST_AFTER_S = 120.0  # pending or processing this long without a change: its task died with a worker
 STORAGE_DIR = "custom-personas"  # not "personas/": /media/personas/… are the library's preview routes
 
 
@@ -173,6 +176,31 @@ def process_persona(settings: Settings, db: Database, persona_id: str) -> None:
         _set_status(db, persona_id, "failed", "The photo could not be processed; try another photo.")
         return
     _set_status(db, persona_id, "done")
+
+
+def requeue_lost(settings: Settings, db: Database) -> list[str]:
+    """Queue again the checks a dead worker left `pending` or `processing` (their queue task went with
+    it). Touching `updated_at` in a conditional update makes concurrent sweeps queue each once; a check
+    that runs twice finds the persona finished and leaves it. Returns the persona ids."""
+    from linkreel.jobs.queue import enqueue_persona
+
+    now = utcnow()
+    with db.session() as s:
+        unfinished = s.execute(select(CustomPersona.id, CustomPersona.updated_at)
+                               .where(CustomPersona.process_status.in_(("pending", "processing")))).all()
+    lost = []
+    for persona_id, at in unfinished:
+        if now - as_utc(at) <= timedelta(seconds=LOST_AFTER_S):
+            continue
+        with db.session(write=True) as s:
+            taken = s.execute(update(CustomPersona)
+                              .where(CustomPersona.id == persona_id, CustomPersona.updated_at == at,
+                                     CustomPersona.process_status.in_(("pending", "processing")))
+                              .values(process_status="pending", updated_at=now)).rowcount
+        if taken:
+            enqueue_persona(settings, persona_id)
+            lost.append(persona_id)
+    return lost
 
 
 def photo_bytes(settings: Settings, row: CustomPersona) -> bytes:

@@ -31,6 +31,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(at: datetime) -> datetime:
+    """A stored time, timezone-aware (SQLite gives naive datetimes back; we store UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 # Named constraints: Alembic's SQLite batch mode can only alter constraints that have names.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -190,3 +195,7 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the queued attempt is due (or the running one gives up): past it by STALE_S, the task was
+    # lost with a dead worker and a sweep queues it again.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True,
+                                                             default=utcnow)

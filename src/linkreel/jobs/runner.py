@@ -39,14 +39,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linkreel.api.samples import track_for_url
+from linkreel.avatars import custom
 from linkreel.avatars.custom import get_custom, photo_bytes, ready_problem
 from linkreel.avatars.personas import get_persona
 from linkreel.config import Settings
 from linkreel.errors import InputError, LinkreelError
-from linkreel.jobs import credits
+from linkreel.jobs import credits, webhooks
 from linkreel.jobs.db import Database
 from linkreel.jobs.links import localize_images
-from linkreel.jobs.models import VideoJob
+from linkreel.jobs.models import VideoJob, as_utc
 from linkreel.jobs.webhooks import add_delivery, previews_payload, render_payload
 from linkreel.logs import job_context
 from linkreel.media.caption_setting import request_setting
@@ -712,16 +713,12 @@ def _queue_is_empty(settings: Settings, depths: Callable[[Settings], dict[str, i
 
 
 def _waited(job: VideoJob) -> bool:
-    at = job.updated_at
-    if at is None:
-        return True
-    if at.tzinfo is None:  # SQLite gives naive datetimes back
-        at = at.replace(tzinfo=UTC)
-    return _now() - at > timedelta(seconds=LOST_AFTER_S)
+    return job.updated_at is None or _now() - as_utc(job.updated_at) > timedelta(seconds=LOST_AFTER_S)
 
 
 def recover(settings: Settings, db: Database | None = None, only_stale: bool = False) -> list[tuple[str, str]]:
-    """Re-queue work left behind by a dead worker (call at serve/worker start). Returns (job, action)s.
+    """Re-queue work left behind by a dead worker (call at serve/worker start). Returns (id, action)s:
+    job actions, and the light queue's overdue webhook deliveries and unfinished persona checks.
 
     Work whose claimer is alive is left alone; unclaimed work is queued again (a duplicate of a task
     still waiting in the queue is harmless: whichever runs second finds nothing to do).
@@ -746,9 +743,12 @@ def recover(settings: Settings, db: Database | None = None, only_stale: bool = F
                 if (claim or waiting) and not claim_is_live(claim) and _mark_requeued(db, job.id, action, claim):
                     enqueue(settings, job.id, action)
                     requeued.append((job.id, action))
+        # The light queue's work: webhook deliveries and custom persona checks lost with a dead worker.
+        requeued += [(delivery, "webhook") for delivery in webhooks.requeue_lost(settings, db)]
+        requeued += [(persona, "persona") for persona in custom.requeue_lost(settings, db)]
     finally:
         if own:
             db.dispose()
     if requeued:
-        log.info("re-queued %d unfinished job actions", len(requeued))
+        log.info("re-queued %d pieces of unfinished work", len(requeued))
     return requeued

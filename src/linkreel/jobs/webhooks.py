@@ -9,6 +9,8 @@ SSRF-safe fetcher (webhook URLs are user-supplied) with
 
 A 2xx within 10 s is delivered; anything else is retried after about 30 s, 2 min, 10 min, 30 min
 and 2 h (with jitter), then dropped. Nothing here touches the job: a bad receiver cannot fail it.
+Each row keeps when its next attempt is due; a task lost with a killed worker leaves a pending row
+past that time, which the recovery sweep (`requeue_lost`) queues again: at least once, never never.
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ import json
 import logging
 import random
 import time
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from linkreel.config import Settings
 from linkreel.errors import FetchError
 from linkreel.jobs.db import Database
-from linkreel.jobs.models import VideoJob, WebhookDelivery, Workspace
+from linkreel.jobs.models import VideoJob, WebhookDelivery, Workspace, as_utc, utcnow
 from linkreel.scrape.fetch import Fetcher
 
 log = logging.getLogger("linkreel.webhooks")
@@ -35,6 +39,7 @@ SIGNATURE_HEADER = "X-Linkreel-Signature"
 DELIVERY_HEADER = "X-Linkreel-Delivery"
 TIMEOUT_S = 10.0
 BACKOFF_S: tuple[float, ...] = (30, 120, 600, 1800, 7200)  # wait before retry 1..5; then dropped
+LOST_AFTER_S = 60.0  # a pending delivery this far past its due time lost its queue task
 
 
 def body_bytes(payload: dict[str, Any]) -> bytes:
@@ -92,7 +97,7 @@ def add_delivery(session: Session, job: VideoJob, payload: dict[str, Any]) -> st
 
 def deliver(settings: Settings, db: Database, delivery_id: str) -> float | None:
     """One attempt. Returns the delay before the next one, or None (delivered, or dropped)."""
-    with db.session() as s:
+    with db.session(write=True) as s:
         delivery = s.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.status != "pending":
             return None
@@ -101,6 +106,7 @@ def deliver(settings: Settings, db: Database, delivery_id: str) -> float | None:
         if workspace is None:
             return None
         url, payload, secret, attempt = delivery.url, delivery.payload, workspace.webhook_secret, delivery.attempts + 1
+        delivery.next_attempt_at = utcnow() + timedelta(seconds=TIMEOUT_S)  # this attempt's deadline
 
     body = body_bytes(payload)
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
@@ -118,6 +124,8 @@ def deliver(settings: Settings, db: Database, delivery_id: str) -> float | None:
         error = f"{type(exc).__name__}: {exc}"
 
     retry = error is not None and attempt <= len(BACKOFF_S)
+    # Jitter spreads the retries of many deliveries to a receiver that has just come back.
+    delay = BACKOFF_S[attempt - 1] * random.uniform(0.8, 1.2) if retry else None
     with db.session(write=True) as s:  # read-then-write: SQLite must not fail the upgrade (database is locked)
         delivery = s.get(WebhookDelivery, delivery_id)
         if delivery is None:
@@ -125,8 +133,35 @@ def deliver(settings: Settings, db: Database, delivery_id: str) -> float | None:
         delivery.attempts = attempt
         delivery.last_error = error
         delivery.status = "delivered" if error is None else ("pending" if retry else "dropped")
-    if error is None:
-        return None
-    log.info("webhook %s attempt %d to %s failed: %s", delivery_id, attempt, url, error)
-    # Jitter spreads the retries of many deliveries to a receiver that has just come back.
-    return BACKOFF_S[attempt - 1] * random.uniform(0.8, 1.2) if retry else None
+        delivery.next_attempt_at = utcnow() + timedelta(seconds=delay) if delay is not None else None
+    if error is not None:
+        log.info("webhook %s attempt %d to %s failed: %s", delivery_id, attempt, url, error)
+    return delay
+
+
+# --------------------------------------------------------------------------- deliveries a dead worker dropped
+
+
+def requeue_lost(settings: Settings, db: Database) -> list[str]:
+    """Queue again the pending deliveries whose attempt is overdue by LOST_AFTER_S: their task was taken
+    by a worker that died (a taken queue task dies with its process) or never queued. Each is marked
+    due now in the same conditional update, so concurrent sweeps queue it once. Returns their ids."""
+    from linkreel.jobs.queue import enqueue_webhook
+
+    now = utcnow()
+    with db.session() as s:
+        pending = s.execute(select(WebhookDelivery.id, WebhookDelivery.next_attempt_at, WebhookDelivery.created_at)
+                            .where(WebhookDelivery.status == "pending")).all()
+    lost = []
+    for delivery_id, due, created in pending:
+        if now - as_utc(due or created) <= timedelta(seconds=LOST_AFTER_S):
+            continue
+        with db.session(write=True) as s:
+            same = WebhookDelivery.next_attempt_at.is_(None) if due is None else WebhookDelivery.next_attempt_at == due
+            taken = s.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                                            WebhookDelivery.status == "pending", same)
+                              .values(next_attempt_at=now)).rowcount
+        if taken:
+            enqueue_webhook(settings, delivery_id)
+            lost.append(delivery_id)
+    return lost
