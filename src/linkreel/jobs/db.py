@@ -37,6 +37,10 @@ from linkreel.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+# As many connections as the threads that use one at once (FastAPI's 40 sync-endpoint threads, render and
+# webhook threads): SQLAlchemy's default 5 + 10 overflow made requests under load queue for a connection
+# (p99 of seconds), and opened and closed the overflow ones (with their pragmas) on every checkout.
+POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 30}
 _IMMEDIATE = "linkreel_immediate"  # execution option read by the SQLite "begin" hook
 
 
@@ -48,7 +52,7 @@ def make_engine(target: Settings | str, **kwargs: Any) -> Engine:
     """An engine for `settings.db_url` (or a URL); SQLite files get their folder and pragmas."""
     url = make_url(_url_of(target))
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return create_engine(url, pool_pre_ping=True, **{**POOL, **kwargs})
 
     memory = url.database in (None, "", ":memory:")
     if not memory:
@@ -58,7 +62,7 @@ def make_engine(target: Settings | str, **kwargs: Any) -> Engine:
         # FastAPI runs sync endpoints in a thread pool; a connection may move between threads.
         connect_args={"check_same_thread": False},
         # One shared connection, or an in-memory database would be empty for every new connection.
-        **({"poolclass": StaticPool} if memory else {}),
+        **({"poolclass": StaticPool} if memory else POOL),
         **kwargs,
     )
 
