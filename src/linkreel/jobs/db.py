@@ -37,10 +37,10 @@ from linkreel.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
-# As many connections as the threads that use one at once (FastAPI's 40 sync-endpoint threads, render and
-# webhook threads): SQLAlchemy's default 5 + 10 overflow made requests under load queue for a connection
-# (p99 of seconds), and opened and closed the overflow ones (with their pragmas) on every checkout.
-POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 30}
+# Room for every thread that may hold a connection at once (FastAPI's 40 sync-endpoint threads, render and
+# webhook threads): SQLAlchemy's default 5 + 10 made requests under load queue for a connection. Only 10
+# are kept open when idle, so several processes stay well under PostgreSQL's max_connections (100).
+POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 40}
 _IMMEDIATE = "linkreel_immediate"  # execution option read by the SQLite "begin" hook
 
 
