@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     s3_access_key: str = ""
     s3_secret_key: str = ""
     storage_patience_s: float = 300.0  # how long a worker waits out a storage outage before failing a job
+    # Finished pipeline stages of a job copied to storage, so another worker resumes a job whose worker
+    # died (stages.StorageMirror): "auto" = when storage is S3 (workers on several machines), "on", "off".
+    stage_mirror: str = "auto"
     # Limits (api/limits.py); 0 turns a limit off.
     max_body_bytes: int = 1024 * 1024
     photo_max_bytes: int = 10 * 1024 * 1024  # a custom persona's uploaded photo (POST /api/personas/)

@@ -38,7 +38,7 @@ from linkreel.script.model import Scene, SceneRole, Script
 from linkreel.script.styles import get_bank
 from linkreel.script.styles import get_style as get_script_style
 from linkreel.script.writer import format_price, product_name, split_script
-from linkreel.stages import StageCache, input_key
+from linkreel.stages import StageCache, StageMirror, input_key
 from linkreel.voice.catalog import Catalog, catalog_for
 from linkreel.voice.engines import tts_for
 from linkreel.voice.narration import Narration, narrate
@@ -302,8 +302,9 @@ class Rendered(BaseModel):
 
 
 def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progress | None = None,
-            brief: Brief | None = None) -> AdPlan:
-    """Scrape (or take `brief`), write, speak, pick music, caption and lay out: every stage cached.
+            brief: Brief | None = None, mirror: StageMirror | None = None) -> AdPlan:
+    """Scrape (or take `brief`), write, speak, pick music, caption and lay out: every stage cached
+    (and copied to `mirror`, for a job another worker may resume).
 
     With `brief` (a stored Link) nothing is scraped: its images are downloaded into the work dir.
     """
@@ -315,7 +316,7 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
     voice = voices.get(voice_id)  # fail early on an unknown voice
     if voice.language != req.language:
         raise InputError(f"voice {voice_id} speaks {voice.language}, not {req.language}")
-    cache = StageCache(workdir, on_event=progress.stage)
+    cache = StageCache(workdir, on_event=progress.stage, mirror=mirror)
 
     with Fetcher(settings) as fetcher:
         if brief is not None:

@@ -11,6 +11,7 @@
 Workers write results here; the API serves them at `/media/<key>` (proxied, with Range support)
 or redirects to a presigned URL (`LINKREEL_STORAGE_PRESIGN=true`). So a worker needs no disk
 shared with the API. Keys are `<media_job>/<name>`-style paths; every key is checked before use.
+Keys under `stages/` are jobs' work in progress (voice, music, photos), kept for other workers only.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ T = TypeVar("T")
 log = logging.getLogger("linkreel.storage")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 CHUNK = 256 * 1024
+STAGES_PREFIX = "stages"  # jobs' intermediate files (stages.StorageMirror): private, never served at /media
 
 
 class StorageError(LinkreelError):

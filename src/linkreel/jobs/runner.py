@@ -58,7 +58,8 @@ from linkreel.processes import pid_alive
 from linkreel.scrape.brief import Brief
 from linkreel.script.model import Scene
 from linkreel.script.styles import STYLES as SCRIPT_STYLES
-from linkreel.storage import open_storage, patiently
+from linkreel.stages import StorageMirror
+from linkreel.storage import STAGES_PREFIX, StorageError, open_storage, patiently
 
 log = logging.getLogger("linkreel.runner")
 
@@ -508,6 +509,11 @@ def _finish_renders(settings: Settings, db: Database, job_id: str) -> VideoJob |
     _emit(settings, delivery)
     if finished:  # results are in storage; the stage cache only served this job's passes
         shutil.rmtree(work_dir(settings, job_id), ignore_errors=True)
+        if (mirror := stage_mirror(settings, job_id)) is not None:
+            try:
+                mirror.delete()
+            except StorageError as exc:  # left behind, harmless: nothing serves or reads it any more
+                log.warning("job %s: stage copies not deleted from storage: %s", job_id, exc)
     return None
 
 
@@ -645,7 +651,17 @@ def _plan(settings: Settings, db: Database, job: VideoJob, visual_style: str, as
     edited = (job.work or {}).get("scenes")  # the web editor's scenes (web/actions.py repreview)
     if edited:
         req.scenes = [Scene.model_validate(scene) for scene in edited]
-    return plan_ad(req, work, settings, progress, brief=brief)
+    return plan_ad(req, work, settings, progress, brief=brief, mirror=stage_mirror(settings, job.id))
+
+
+def stage_mirror(settings: Settings, job_id: str) -> StorageMirror | None:
+    """Where a job's finished stages are copied for other workers (None: this machine's work dir only)."""
+    wanted = settings.stage_mirror.strip().lower()
+    if wanted not in ("on", "off", "auto"):
+        raise InputError(f"LINKREEL_STAGE_MIRROR must be auto, on or off, not {settings.stage_mirror!r}")
+    if wanted == "off" or (wanted == "auto" and not settings.storage_url.strip().startswith("s3://")):
+        return None
+    return StorageMirror(open_storage(settings), f"{STAGES_PREFIX}/{job_id}", settings.storage_patience_s)
 
 
 def _publish(settings: Settings, media_job: str, files: dict[str, Path | str]) -> None:

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from linkreel.api.errors import ApiError
 from linkreel.errors import InputError
-from linkreel.storage import Storage, StorageError, check_key
+from linkreel.storage import STAGES_PREFIX, Storage, StorageError, check_key
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,6 +40,8 @@ def media(key: str, request: Request) -> Response:
         check_key(key)
     except InputError:
         raise ApiError.not_found() from None
+    if key.startswith(f"{STAGES_PREFIX}/"):  # work in progress, for workers only
+        raise ApiError.not_found()
     if request.app.state.settings.storage_presign:
         url = storage.presigned_url(key)
         if url:
