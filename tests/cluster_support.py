@@ -38,7 +38,7 @@ from tests.webhook_support import wait_for
 
 VARS = ("LINKREEL_TEST_DATABASE_URL", "LINKREEL_TEST_QUEUE_URL", "LINKREEL_TEST_STORAGE_URL")
 S3_KEYS = {"LINKREEL_S3_ACCESS_KEY": "linkreel", "LINKREEL_S3_SECRET_KEY": "linkreel"}  # SeaweedFS: any pair
-TEMP_LEFTOVERS = ("*.tmp", "*.part.mp4")  # what an interrupted write leaves behind
+TEMP_LEFTOVERS = ("*.tmp", "*.part.mp4", ".*-p[0-9]*-*")  # what an interrupted write leaves behind
 
 
 def free_port() -> int:
@@ -47,16 +47,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def reset_servers(db_url: str, queue_url: str) -> None:
-    """Empty the disposable test database and Redis db; skip when they do not answer."""
+def reset_database(db_url: str) -> None:
+    """Empty the disposable test database; skip when it does not answer."""
     try:
-        import redis
-
         engine = create_engine(db_url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
+    except Exception as exc:
+        pytest.skip(f"the `make services` PostgreSQL does not answer ({type(exc).__name__}: {exc})")
+
+
+def reset_servers(db_url: str, queue_url: str) -> None:
+    """Empty the disposable test database and Redis db; skip when they do not answer."""
+    reset_database(db_url)
+    try:
+        import redis
+
         redis.Redis.from_url(queue_url, socket_timeout=5).flushdb()
     except Exception as exc:
         pytest.skip(f"the `make services` servers do not answer ({type(exc).__name__}: {exc})")
@@ -157,17 +165,15 @@ class Cluster:
 
     def leftovers(self, *names: str) -> list[Path]:
         """Work dirs, temp files and half-written files left in these processes' data dirs and
-        anywhere in the test's directory (shared media included). Not checked: the shared cache dir,
-        where a process killed while it renders a music bed leaves its `.<bed>-*.tmp` (known issue:
-        the cache has no sweep of temp files of dead processes yet)."""
+        anywhere in the test's directory (shared media and cache included: a restarted process sweeps
+        the cache's temp files of the dead one)."""
         found: list[Path] = []
         for name in names:
             root = self.data_dir(name)
             found += list((root / "work").glob("*"))
             found += list((root / "tmp").glob("*"))
-        cache = self.tmp / "cache"
         for pattern in TEMP_LEFTOVERS:
-            found += [p for p in self.tmp.rglob(pattern) if not p.is_relative_to(cache)]
+            found += list(self.tmp.rglob(pattern))
         return found
 
 

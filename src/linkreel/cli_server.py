@@ -28,6 +28,15 @@ def _logging(settings: Settings) -> None:
     setup_logging(settings.log_format, settings.log_level)
 
 
+def _sweep_cache(settings: Settings) -> None:
+    """Temp files that processes killed mid-write left in the shared cache (music beds, samples)."""
+    from linkreel.files import sweep_orphans
+
+    swept = sweep_orphans(settings.cache_path)
+    if swept:
+        logging.getLogger("linkreel.runner").info("removed %d temp files of dead processes", len(swept))
+
+
 def _start_sweeper(settings: Settings, stop: threading.Event) -> None:
     from linkreel.jobs.runner import recover
 
@@ -59,6 +68,7 @@ def serve(
     _logging(settings)
     migrate(settings)
     api = create_app(settings, migrate_db=False)
+    _sweep_cache(settings)
     recover(settings, api.state.db)
     consumers = start_consumers(settings, workers, api.state.db) if workers > 0 else None
     stop = threading.Event()
@@ -85,6 +95,7 @@ def worker(
     settings = Settings()
     _logging(settings)
     migrate(settings)
+    _sweep_cache(settings)
     recover(settings)
     stop = threading.Event()
     _start_sweeper(settings, stop)  # any worker can pick up the work of one that died

@@ -19,19 +19,19 @@ Cost depends on the cycle (~10 s of audio), not on the requested length.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import uuid
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from linkreel.errors import InputError
+from linkreel.files import make_once
 
 SAMPLE_RATE = 44100
 PEAK_DBFS = -3.0
@@ -383,19 +383,8 @@ def ensure_track(track: Track, seconds: float, cache_dir: str | Path, sample_rat
     folder = Path(cache_dir) / "music"
     suffix = "" if sample_rate == SAMPLE_RATE else f"-{sample_rate}"
     path = folder / f"{track.id}-{seconds:g}{suffix}.wav"
-    if path.exists():
-        return path
-    folder.mkdir(parents=True, exist_ok=True)
-    # Render beside the target and rename: a crash or a concurrent worker never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}-", suffix=".tmp")
-    os.close(fd)
-    try:
-        render_track(track, seconds, tmp, sample_rate)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    # Rendered beside the target and renamed: a crash or a concurrent worker never sees half a file.
+    return make_once(path, partial(render_track, track, seconds, sample_rate=sample_rate))
 
 
 def loop_frames(track: Track, sample_rate: int = SAMPLE_RATE) -> int:
