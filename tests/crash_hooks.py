@@ -12,7 +12,8 @@ functions from the outside, then `linkreel.cli_server` runs as usual. Points:
 * `render`: ffmpeg is encoding the final render, past 20 % (its progress reader blocks);
 * `upload`: the thumbnail is published, the video (`output.mp4`) not yet;
 * `api-commit`: POST /api/link_to_videos/ has charged and added the job, in its uncommitted transaction;
-* `api-enqueue`: the job and its charge are committed, the queue task not yet sent.
+* `api-enqueue`: the job and its charge are committed, the queue task not yet sent;
+* `api-link-stored`: POST /api/links/ has committed the link and its charge, not yet answered.
 """
 
 from __future__ import annotations
@@ -107,7 +108,17 @@ def _hook_upload() -> None:
 
 
 def _hook_api() -> None:
-    from linkreel.api.routes import videos
+    from linkreel.api.routes import links, videos
+
+    store = links._store
+
+    def stalling_store(*args: Any, **kwargs: Any) -> Any:
+        link = store(*args, **kwargs)  # committed, with its charge
+        if _take("api-link-stored"):
+            _stall("api-link-stored", link.id)
+        return link
+
+    links._store = stalling_store
 
     new_job, enqueue = videos._new_job, videos.enqueue
 
@@ -135,7 +146,7 @@ def install() -> None:
         _hook_render()
     if "upload" in wanted:
         _hook_upload()
-    if wanted & {"api-commit", "api-enqueue"}:
+    if wanted & {"api-commit", "api-enqueue", "api-link-stored"}:
         _hook_api()
 
 

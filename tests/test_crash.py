@@ -34,8 +34,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from linkreel.config import Settings
 from linkreel.jobs import webhooks
 from linkreel.media.probe import probe
+from linkreel.storage import open_storage
 from tests.cluster_support import Cluster, check_ledger, embedded_env, job_rows, ledger, server_env, settled
 from tests.helpers import EXAMPLES, pump, serve_dir
 from tests.webhook_support import Receiver, wait_for, webhook_receiver
@@ -143,16 +145,46 @@ def test_worker_killed_in_each_stage(cluster: Cluster, tmp_path: Path) -> None:
     assert c.leftovers("w1", "api") == []
 
 
+def test_another_worker_resumes_from_the_stages_in_storage(cluster: Cluster, tmp_path: Path) -> None:
+    """Worker 1 dies in the timeline stage; worker 2 (another data dir: another machine) finishes the job
+    from the stages worker 1 copied to storage: nothing before the timeline runs again."""
+    c = cluster
+    c.env["LINKREEL_STAGE_MIRROR"] = "on"  # "auto" turns it on for S3 only; the embedded variant asks for it
+    c.start_api()
+    keys = c.keys()
+    with serve_dir(EXAMPLES) as shop, _client(c, keys) as http:
+        job = _create(http, _link(http, shop), "")["id"]
+        c.start("w1", "worker", stall=["timeline"])
+        assert wait_for(lambda: c.stalled("timeline"), 180, "worker 1 in the timeline stage") == job
+        c.kill("w1")
+        finished = sorted(p.name for p in (c.data_dir("w1") / "work" / job).glob("*-*") if (p / "result.json").exists())
+        assert {name.rsplit("-", 1)[0] for name in finished} >= {"scrape", "script", "voice", "music", "captions"}
+        storage = open_storage(Settings(storage_url=c.env["LINKREEL_STORAGE_URL"],
+                                        s3_access_key=c.env.get("LINKREEL_S3_ACCESS_KEY", ""),
+                                        s3_secret_key=c.env.get("LINKREEL_S3_SECRET_KEY", "")))
+        assert all(storage.exists(f"stages/{job}/{name}/stage.json") for name in finished)
+        assert http.get(f"/media/stages/{job}/{finished[0]}/stage.json").status_code == 404  # private
+
+        c.start("w2", "worker")
+        done = wait_for(lambda: settled(http, job), 600, "the job on worker 2")
+        _check_video(c, done, tmp_path)
+    (row,) = job_rows(c.db_url)
+    assert set(row.work["stage_runs"].values()) == {1}, row.work["stage_runs"]  # each stage ran on one machine
+    assert not any(storage.exists(f"stages/{job}/{name}/stage.json") for name in finished)  # cleaned up
+    assert c.leftovers("w2", "api") == []  # (w1's disk is a dead machine's)
+
+
 # --------------------------------------------------------------------------- the API killed in a request
 
 
-def _post_until_killed(c: Cluster, http: httpx.Client, point: str, body: dict[str, Any], key: str) -> str:
+def _post_until_killed(c: Cluster, http: httpx.Client, point: str, body: dict[str, Any], key: str,
+                       path: str = "/api/link_to_videos/") -> str:
     """POST the job; when the API has stopped at `point`, kill it. Returns the id it stopped with."""
     answer: list[Any] = []
 
     def post() -> None:
         try:
-            answer.append(http.post("/api/link_to_videos/", json=body, headers={"Idempotency-Key": key}))
+            answer.append(http.post(path, json=body, headers={"Idempotency-Key": key}))
         except httpx.HTTPError as exc:
             answer.append(exc)
 
@@ -201,6 +233,26 @@ def test_api_killed_during_a_request(cluster: Cluster, tmp_path: Path) -> None:
     check_ledger(c.db_url, [done, second])
     assert deliveries == {unqueued: 1}
     assert c.leftovers("w1", "api") == []
+
+
+def test_api_killed_after_storing_a_link(cluster: Cluster) -> None:
+    """POST /api/links/ committed the link (and its credit) when the API died: the client's retry with
+    the same Idempotency-Key answers with that link, and nothing is scraped or charged twice."""
+    c = cluster
+    c.start_api(stall=["api-link-stored"])
+    keys = c.keys()
+    with serve_dir(EXAMPLES) as shop, _client(c, keys) as http:
+        body = {"url": f"{shop}/aerobottle/index.html"}
+        stored = _post_until_killed(c, http, "api-link-stored", body, "link-1", path="/api/links/")
+        c.start_api()
+        retried = http.post("/api/links/", json=body, headers={"Idempotency-Key": "link-1"})
+        assert retried.status_code == 200, retried.text
+        assert retried.json()["id"] == stored and retried.headers.get("Idempotent-Replayed") == "true"
+        assert retried.json()["link"]["title"]  # the scraped content, as a normal answer has it
+        assert [link["id"] for link in http.get("/api/links/").json()] == [stored]
+        assert http.get("/api/remaining_credits/").json()["remaining_credits"] == 100 - 1
+        again = http.post("/api/links/", json=body, headers={"Idempotency-Key": "link-1"})
+        assert again.status_code == 200 and again.json() == retried.json()
 
 
 # --------------------------------------------------------------------------- S3 away for 30 s

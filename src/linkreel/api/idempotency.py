@@ -8,10 +8,10 @@ with another request → `400 ["Idempotency-Key reused with a different request.
 reserved before the handler runs, so two concurrent requests with one key cannot both create: the
 second gets 409 while the first is in flight. A request that fails (any error) releases its key.
 
-A process killed mid-request leaves its reservation behind. A handler that creates a job notes the
-job's id on the reservation in the job's own transaction (`note_created`), so a retry after the
+A process killed mid-request leaves its reservation behind. A handler that creates a job (or a link)
+notes its id on the reservation in the creating transaction (`note_created`), so a retry after the
 crash can tell what happened: the reservation's process is gone (same host, dead pid; another host:
-older than LEASE), and either the job exists (the retry answers with it: `replay`) or nothing was
+older than LEASE), and either the object exists (the retry answers with it: `replay`) or nothing was
 committed (the retry runs the request). Endpoints without `replay` keep answering 409 until expiry.
 """
 
@@ -67,7 +67,7 @@ def _abandoned(record: IdempotencyRecord, now: datetime) -> bool:
 
 
 def note_created(session: Session, job_id: str) -> None:
-    """Record, in the transaction creating it, the job the current idempotent request makes."""
+    """Record, in the transaction creating it, the job (or link) the current idempotent request makes."""
     current = _CURRENT.get()
     if current is None:
         return

@@ -9,6 +9,7 @@ transaction that inserts the row. Both creates honour `Idempotency-Key` (contrac
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,7 +20,7 @@ from linkreel.api.auth import CurrentWorkspace
 from linkreel.api.body import body_dependency, openapi_body
 from linkreel.api.deps import DbDep, FetcherDep, SettingsDep, StorageDep
 from linkreel.api.errors import ApiError, FieldErrors
-from linkreel.api.idempotency import idempotent
+from linkreel.api.idempotency import idempotent, note_created
 from linkreel.api.pagination import LimitQuery, PageQuery, PageSizeQuery, paginate_query, parse_ids
 from linkreel.api.validate import Validator
 from linkreel.jobs import credits
@@ -140,7 +141,19 @@ def _store(db: DbDep, workspace: Workspace, link_id: str, content: LinkContent, 
         credits.charge(session, workspace.id, credits.cost_link(), "link", link_id)
         link = Link(id=link_id, workspace_id=workspace.id, **{**content.columns(), "url": url})
         session.add(link)
+        note_created(session, link_id)  # a retry after a crash answers with this link instead of making another
     return link
+
+
+def _replay(db: DbDep, workspace: Workspace) -> Callable[[str], dict[str, Any]]:
+    """The answer for a link an interrupted request with the same Idempotency-Key created."""
+    def replay(link_id: str) -> dict[str, Any]:
+        with db.session() as session:
+            link = get_link(session, workspace.id, link_id)
+            if link is None:  # deleted since: the retry says so rather than making another
+                raise ApiError.not_found()
+            return link_body(link)
+    return replay
 
 
 def _create(db: DbDep, settings: SettingsDep, storage: Storage, workspace: Workspace, make: Any,
@@ -180,7 +193,7 @@ def create_link(
         url = v.result()["url"]
         return _create(db, settings, storage, workspace, lambda image_dir: scrape_link(url, fetcher, image_dir), url)
 
-    return idempotent(request, db, workspace.id, data, handler)
+    return idempotent(request, db, workspace.id, data, handler, replay=_replay(db, workspace))
 
 
 @router.post("/api/links/link_with_params/", response_model=LinkOut, openapi_extra=openapi_body(LinkParams))
@@ -195,7 +208,7 @@ def create_link_with_params(
         return _create(db, settings, storage, workspace,
                        lambda image_dir: content_from_params(fields, fetcher, image_dir), fields.get("url"))
 
-    return idempotent(request, db, workspace.id, data, handler)
+    return idempotent(request, db, workspace.id, data, handler, replay=_replay(db, workspace))
 
 
 @router.get("/api/links/", response_model=list[LinkOut])
