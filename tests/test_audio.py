@@ -76,11 +76,12 @@ def test_music_url_blocked_without_permission(tmp_path: Path) -> None:
                 tmp_path / "ad.mp4", tmp_path / "work", settings)
 
 
-def _mix(tmp_path: Path, voice: Path, bed: Path, volume: float, duck: bool, lead_ms: int) -> np.ndarray:
+def _mix(tmp_path: Path, voice: Path, bed: Path, volume: float, duck: bool, lead_ms: int,
+         voice_volume: float = 1.0) -> np.ndarray:
     """The render's own voice + music graph, before the loudness gain and the limiter (so it stays linear)."""
     tl = Timeline(duration_ms=8000, language="en", transition_ms=0, visuals=[],
-                  voice=AudioClip(src=str(voice), start_ms=lead_ms), music=MusicClip(src=str(bed), volume=volume,
-                                                                                     duck=duck))
+                  voice=AudioClip(src=str(voice), start_ms=lead_ms, volume=voice_volume),
+                  music=MusicClip(src=str(bed), volume=volume, duck=duck))
     raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(voice), "-i", str(bed), "-filter_complex",
                           audio_graph(tl, 0, 1, gain_db=None), "-map", "[aout]", "-ac", "1", "-ar", str(SR),
                           "-f", "f32le", "-"], capture_output=True, check=True, cwd=tmp_path).stdout
@@ -91,10 +92,12 @@ def rms_db(x: np.ndarray) -> float:
     return float(20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-12))
 
 
-def test_ducking_lowers_a_catalog_bed_8_db_under_real_speech(tmp_path: Path) -> None:
+@pytest.mark.parametrize("voice_volume", [1.0, 0.5])
+def test_ducking_lowers_a_catalog_bed_8_db_under_real_speech(tmp_path: Path, voice_volume: float) -> None:
     """An espeak line over a catalog track at the styles' music level: the bed's RMS while words are spoken drops
     ≥ 8 dB, and comes back in the silence after the line. The bed is isolated by subtracting the voice-only mix
-    (the voice path is linear and identical in both), and compared with the same bed unducked, window by window."""
+    (the voice path is linear and identical in both), and compared with the same bed unducked, window by window.
+    A voice turned down to half (`--voice-volume 0.5`) ducks the music as deeply."""
     from linkreel.media import music
     from linkreel.media.styles import DEFAULT_STYLE, get_style
     from linkreel.voice.catalog import default_voice
@@ -106,9 +109,9 @@ def test_ducking_lowers_a_catalog_bed_8_db_under_real_speech(tmp_path: Path) -> 
     bed = music.ensure_track(music.TRACKS[0], 8, tmp_path / "cache")
     lead = 1000
     volume = get_style(DEFAULT_STYLE).music_volume  # the level the default visual style puts the bed at
-    alone = _mix(tmp_path, voice, bed, 0.0, True, lead)
-    ducked = _mix(tmp_path, voice, bed, volume, True, lead) - alone
-    plain = _mix(tmp_path, voice, bed, volume, False, lead) - alone
+    alone = _mix(tmp_path, voice, bed, 0.0, True, lead, voice_volume)
+    ducked = _mix(tmp_path, voice, bed, volume, True, lead, voice_volume) - alone
+    plain = _mix(tmp_path, voice, bed, volume, False, lead, voice_volume) - alone
 
     def cut(x: np.ndarray, start_ms: int, end_ms: int) -> np.ndarray:
         return x[(start_ms + lead) * SR // 1000:(end_ms + lead) * SR // 1000]

@@ -284,22 +284,25 @@ def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, 
     chains = []
     if voice_in is not None and timeline.voice:
         lead = timeline.voice.start_ms
-        chains.append(f"[{voice_in}:a]{fmt},volume={timeline.voice.volume},adelay={lead}:all=1,"
-                      f"apad=whole_dur={total},atrim=0:{total}[voice]")
+        chains.append(f"[{voice_in}:a]{fmt},adelay={lead}:all=1,apad=whole_dur={total},atrim=0:{total}[speech]")
     if music_in is not None and timeline.music:
         chains.append(f"[{music_in}:a]{fmt},volume={timeline.music.volume},apad=whole_dur={total},"
                       f"atrim=0:{total}[music]")
     if len(chains) == 2:
-        assert timeline.music
+        assert timeline.music and timeline.voice
         if timeline.music.duck:
-            chains.append("[voice]asplit=2[vmix][vkey]")
+            # The key is the speech before the voice's volume: a quieter voice ducks the music as deeply.
+            chains.append("[speech]asplit=2[vlevel][vkey]")
+            chains.append(f"[vlevel]volume={timeline.voice.volume}[vmix]")
             chains.append("[music][vkey]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=350[bed]")
         else:
-            chains.append("[voice]anull[vmix]")
+            chains.append(f"[speech]volume={timeline.voice.volume}[vmix]")
             chains.append("[music]anull[bed]")
         chains.append("[vmix][bed]amix=inputs=2:duration=first:normalize=0[mix]")
+    elif chains and timeline.voice and voice_in is not None:
+        chains.append(f"[speech]volume={timeline.voice.volume}[mix]")
     elif chains:
-        chains.append(f"[{'voice' if voice_in is not None else 'music'}]anull[mix]")
+        chains.append("[music]anull[mix]")
     else:
         chains.append(f"anullsrc=r=48000:cl=stereo,atrim=0:{total}[mix]")
     tail = [] if gain_db is None else [f"volume={gain_db:.2f}dB", f"alimiter=limit={TRUE_PEAK_LIMIT}:level=0:latency=1"]
