@@ -1,4 +1,5 @@
-"""A bounded schemathesis run over /openapi.json for links, catalogs and credits: no 5xx, ever.
+"""A bounded schemathesis run over /openapi.json for links, catalogs and credits: no 5xx, ever, on
+SQLite and (with `make services`) on PostgreSQL.
 
 The fetcher keeps its SSRF guard but talks to an in-process shop (httpx.MockTransport, its
 documented test seam) and a resolver that answers with a public address, so generated URLs
@@ -7,6 +8,7 @@ never touch the network and answer fast.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from linkreel.api.auth import create_workspace
 from linkreel.jobs.models import Link
 from linkreel.scrape.fetch import Fetcher
 from tests.api_support import make_settings
+from tests.cluster_support import reset_database
 
 MY_PATHS = r"^/api/(links|personas|voices|music_categories|musics|remaining_credits)"
 _HEADERS: dict[str, str] = {}
@@ -33,9 +36,18 @@ def _shop(request: httpx.Request) -> httpx.Response:
     return httpx.Response(404)
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    conf = make_settings(Path(tmp_path_factory.mktemp("schema")), allow_private_urls=False, fetch_timeout_s=1.0)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """The app on its default SQLite file, and on the `make services` PostgreSQL (the deployment's)."""
+    database: dict[str, str] = {}
+    if request.param == "postgresql":
+        url = os.environ.get("LINKREEL_TEST_DATABASE_URL", "")
+        if not url.startswith("postgresql"):
+            pytest.skip("LINKREEL_TEST_DATABASE_URL is not a PostgreSQL URL: run `make services`")
+        reset_database(url)
+        database = {"database_url": url}
+    conf = make_settings(Path(tmp_path_factory.mktemp("schema")), allow_private_urls=False, fetch_timeout_s=1.0,
+                         **database)
     application = create_app(conf)
     application.state.fetcher = Fetcher(conf, transport=httpx.MockTransport(_shop),
                                         resolver=lambda host, port: ["93.184.215.14"])
