@@ -18,7 +18,7 @@ from linkreel.errors import InputError
 from linkreel.languages import get_language
 from linkreel.media import music as music_lib
 from linkreel.media import plates
-from linkreel.media.broll import StockProvider, collect_broll, download_page_videos, search_terms, stock_provider
+from linkreel.media.broll import StockProvider, collect_broll, download_page_videos, scene_queries, stock_provider
 from linkreel.media.caption_setting import CaptionSetting, resolve_look
 from linkreel.media.caption_styles import CaptionLook
 from linkreel.media.captions import caption_track
@@ -211,15 +211,17 @@ def music_stage(req: AdRequest, brief: Brief, seconds: float, settings: Settings
 
 
 class BrollFiles(BaseModel):
-    paths: list[str]
+    paths: list[str]  # the page's own videos
+    scenes: dict[int, str] = {}  # scene index → the stock clip found for it
 
 
-def broll_stage(req: AdRequest, brief: Brief, provider: StockProvider | None, fetcher: Fetcher,
+def broll_stage(req: AdRequest, brief: Brief, script: Script, provider: StockProvider | None, fetcher: Fetcher,
                 out: Path) -> BrollFiles:
-    """The page's own videos first (they show the product), then stock clips if a provider is set."""
+    """The page's own videos first (they show the product), then a stock clip per scene if a provider is set."""
     page = download_page_videos([v.url for v in brief.videos if not v.embed], fetcher, out)
-    return BrollFiles(paths=collect_broll(page, provider, search_terms(brief.title, brief.features), req.aspect,
-                                          fetcher, out))
+    queries = scene_queries(brief.title, brief.features, script.scenes, count=2)
+    found = collect_broll(page, provider, queries, req.aspect, fetcher, out)
+    return BrollFiles(paths=found.page, scenes=found.scenes)
 
 
 class AvatarFile(BaseModel):
@@ -264,7 +266,7 @@ def music_ahead(req: AdRequest, brief: Brief, settings: Settings) -> None:
         log.debug("music ahead failed", exc_info=True)
 
 
-def ad_facts(brief: Brief, script: Script, videos: tuple[str, ...] = ()) -> AdFacts:
+def ad_facts(brief: Brief, script: Script, broll: BrollFiles | None = None) -> AdFacts:
     cta = next((s.on_screen for s in reversed(script.scenes) if s.role == SceneRole.CTA and s.on_screen), "")
     images = tuple(img.path for img in brief.images if img.path)
     return AdFacts(
@@ -273,7 +275,8 @@ def ad_facts(brief: Brief, script: Script, videos: tuple[str, ...] = ()) -> AdFa
         brand=brief.brand,
         cta=cta or brief.site_name or "",
         images=images,
-        videos=videos,
+        videos=tuple(broll.paths) if broll else (),
+        scene_videos=tuple(sorted(broll.scenes.items())) if broll else (),
     )
 
 
@@ -356,8 +359,9 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
         broll = BrollFiles(paths=[])
         if provider is not None or any(not v.embed for v in scraped.videos):
             broll = cache.run("broll", {"title": scraped.title, "aspect": req.aspect, "videos": scraped.videos,
-                                        "api": settings.stock_api_url if provider else ""},
-                              BrollFiles, lambda d: broll_stage(req, scraped, provider, fetcher, d))
+                                        "api": settings.stock_api_url if provider else "",
+                                        **({"scenes": script.scenes} if provider else {})},
+                              BrollFiles, lambda d: broll_stage(req, scraped, script, provider, fetcher, d))
 
     ahead.shutdown(wait=True)  # the render draws from what it prepared
     style = get_style(req.visual_style, req.aspect)
@@ -383,9 +387,10 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
         {"script": script, "narration": narration, "brief": scraped, "style": req.visual_style,
          "music": music, "music_volume": req.music_volume, "captions": captions, "length": req.length,
          "voice_volume": req.voice_volume, "end_card": req.end_card, "no_emotion": req.no_emotion,
-         "broll": broll.paths, "avatar": avatar.path if avatar else None},
+         "broll": broll.paths, **({"stock": broll.scenes} if broll.scenes else {}),
+         "avatar": avatar.path if avatar else None},
         Timeline,
-        lambda d: build_timeline(script, narration, ad_facts(scraped, script, tuple(broll.paths)), style, duration_ms,
+        lambda d: build_timeline(script, narration, ad_facts(scraped, script, broll), style, duration_ms,
                                  music.path, music_volume=req.music_volume, captions=captions, fps=settings.fps,
                                  voice_volume=req.voice_volume,
                                  extras=Extras(end_card=req.end_card, no_emotion=req.no_emotion,

@@ -3,11 +3,14 @@
 Order of preference: the product page's own videos, then a stock provider (when one is configured
 and the request allows stock), and otherwise nothing — the storyboard then animates the product's
 own photos and motion-graphic cards in its colours, so no scene ever shows something unrelated.
+Stock is searched per scene: the product's kind plus the scene's own words (`scene_queries`), and
+each clip is shown in the scene it was found for.
 
 The stock seam is one method, `StockProvider.search(query, orientation, count)`; `PexelsVideos`
 speaks the Pexels video search API (`GET {base}/videos/search`, key in the `Authorization` header).
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -17,6 +20,7 @@ import httpx
 from linkreel.config import Settings
 from linkreel.errors import LinkreelError
 from linkreel.scrape.fetch import Fetcher
+from linkreel.script.model import Scene, SceneRole
 
 Orientation = Literal["portrait", "landscape", "square"]
 ORIENTATIONS: dict[str, Orientation] = {"9x16": "portrait", "16x9": "landscape", "1x1": "square"}
@@ -106,15 +110,47 @@ def download_page_videos(urls: list[str], fetcher: Fetcher, out: Path, count: in
     return found
 
 
-def collect_broll(page_videos: list[str], provider: StockProvider | None, query: str, aspect: str,
-                  fetcher: Fetcher, out: Path, count: int = 2) -> list[str]:
-    """Local b-roll files: the page's own videos first, then stock clips to make up `count`."""
+# Scenes whose line describes something to show (a problem, a use, a benefit): b-roll illustrates them.
+# Hook, intro, offer and CTA stay on the product itself.
+BROLL_ROLES = frozenset({SceneRole.PROBLEM, SceneRole.STORY, SceneRole.STEP, SceneRole.BENEFIT, SceneRole.PROOF})
+_WORD = re.compile(r"[^\W\d_]{4,}")  # letters only (any script), 4 or more: the line's content words, roughly
+
+
+def scene_queries(title: str, features: list[str], scenes: list[Scene], count: int) -> list[tuple[int, str]]:
+    """(scene index, stock query) for up to `count` scenes that b-roll illustrates: the product's kind
+    and the two longest words of the scene's on-screen text (or its line) that are not in the name."""
+    kind = search_terms(title, features)
+    known = {w.lower() for w in _WORD.findall(title)}
+    queries = []
+    for k, scene in enumerate(scenes):
+        if scene.role not in BROLL_ROLES:
+            continue
+        words = list(dict.fromkeys(w for w in _WORD.findall(scene.on_screen or scene.spoken) if w.lower() not in known))
+        longest = set(sorted(words, key=len, reverse=True)[:2])
+        queries.append((k, " ".join([kind, *(w for w in words if w in longest)]).strip()))  # in the line's order
+    return queries[:count]
+
+
+@dataclass(frozen=True)
+class Broll:
+    page: list[str]  # the page's own videos (they show the product: any middle scene may use them)
+    scenes: dict[int, str]  # stock clips, each for the scene (index) it was searched for
+
+
+def collect_broll(page_videos: list[str], provider: StockProvider | None, queries: list[tuple[int, str]],
+                  aspect: str, fetcher: Fetcher, out: Path, count: int = 2) -> Broll:
+    """Local b-roll files: the page's own videos first, then a stock clip per scene query to make up `count`
+    (a query that finds nothing leaves its scene to the photos)."""
     out.mkdir(parents=True, exist_ok=True)
-    found = [p for p in page_videos if Path(p).is_file()][:count]
-    if provider is None or len(found) >= count:
-        return found
-    for i, clip in enumerate(provider.search(query, ORIENTATIONS[aspect], count - len(found))):
-        path = out / f"stock-{i}.mp4"
-        path.write_bytes(fetcher.get(clip.url, max_bytes=MAX_CLIP_BYTES, accept="video/mp4,*/*;q=0.5").content)
-        found.append(str(path))
-    return found
+    page = [p for p in page_videos if Path(p).is_file()][:count]
+    scenes: dict[int, str] = {}
+    if provider is None:
+        return Broll(page, scenes)
+    for k, query in queries[:count - len(page)]:
+        clips = provider.search(query, ORIENTATIONS[aspect], 1)
+        if not clips:
+            continue
+        path = out / f"stock-scene{k}.mp4"
+        path.write_bytes(fetcher.get(clips[0].url, max_bytes=MAX_CLIP_BYTES, accept="video/mp4,*/*;q=0.5").content)
+        scenes[k] = str(path)
+    return Broll(page, scenes)

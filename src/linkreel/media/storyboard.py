@@ -50,7 +50,8 @@ class AdFacts:
     brand: str | None
     cta: str
     images: tuple[str, ...]  # local paths of usable product photos, best first
-    videos: tuple[str, ...] = ()  # local b-roll clips: the page's own videos first, then stock
+    videos: tuple[str, ...] = ()  # the page's own video clips (local files)
+    scene_videos: tuple[tuple[int, str], ...] = ()  # (scene index, stock clip found for that scene)
 
 
 def _scene_bounds(script: Script, narration: Narration, duration_ms: int,
@@ -114,9 +115,11 @@ def _visual(style: VisualStyle, facts: AdFacts, script: Script, shot: Shot, s: i
         subtitle = facts.price_text if scene.role in (SceneRole.INTRO, SceneRole.OFFER) else ""
         return TextPlateClip(title=words, subtitle=subtitle or "", start_ms=s, end_ms=e, motion=motion, seed=index)
     middle = scene.role not in (SceneRole.HOOK, SceneRole.INTRO, SceneRole.CTA)
-    if facts.videos and middle and index % 2 == 1:
-        # B-roll in every other middle shot: the page's own videos come first in `facts.videos`.
-        return VideoClip(src=facts.videos[(index // 2) % len(facts.videos)], start_ms=s, end_ms=e)
+    stock = dict(facts.scene_videos).get(k)
+    if middle and index % 2 == 1 and (facts.videos or stock):
+        # B-roll in every other middle shot: the page's own videos first, else the clip found for this scene.
+        src = facts.videos[(index // 2) % len(facts.videos)] if facts.videos else stock
+        return VideoClip(src=src, start_ms=s, end_ms=e)
     if style.motion_cards and scene.role in (SceneRole.BENEFIT, SceneRole.STEP, SceneRole.PROOF) and index % 2 == 0:
         return TextPlateClip(title=words, start_ms=s, end_ms=e, motion=CARD_MOTION, seed=index,
                              src=facts.images[image])

@@ -45,9 +45,10 @@ def sample_narration(audio_path: str) -> tuple[Script, Narration]:
     return script, Narration(speech=speech, scenes=split_scenes(speech, texts, " "), rate=1.0)
 
 
-def sample_facts(images: tuple[str, ...], videos: tuple[str, ...] = ()) -> AdFacts:
+def sample_facts(images: tuple[str, ...], videos: tuple[str, ...] = (),
+                 scene_videos: tuple[tuple[int, str], ...] = ()) -> AdFacts:
     return AdFacts(title="AeroBottle Pro", price_text="$34.95", brand="Aero", cta="Shop now", images=images,
-                   videos=videos)
+                   videos=videos, scene_videos=scene_videos)
 
 
 def silent_voice(exe: str, path: Path, seconds: float) -> Path:
