@@ -92,3 +92,24 @@ def test_a_delivery_lost_with_its_worker_is_sent_again(tmp_path: Path) -> None:
         assert s.get(WebhookDelivery, ids["lost"]).status == "delivered"  # type: ignore[union-attr]
         assert s.get(WebhookDelivery, ids["scheduled"]).status == "pending"  # type: ignore[union-attr]
     db.dispose()
+
+
+def test_work_dirs_of_finished_jobs_are_swept(tmp_path: Path) -> None:
+    """A worker killed while it deleted a settled job's work dir leaves part of it: the next sweep removes
+    it (and those of jobs that no longer exist), never a running job's dir or `linkreel make`'s caches."""
+    settings = Settings(data_dir=tmp_path)
+    migrate(settings)
+    db = Database(settings)
+    running, done = _job(db, datetime.now(UTC)), _job(db, datetime.now(UTC))
+    with db.session(write=True) as s:
+        row = s.get(VideoJob, done)
+        assert row is not None
+        row.status, row.outputs = "done", [{**row.outputs[0], "status": "done"}]
+    gone = "6f1c2f9e-8a55-4c41-9a0e-2b7d6c1e9f00"  # a job deleted since
+    cli_cache = "3f2a9c1d0b4e5f67"  # `linkreel make`'s work dir for a source
+    for name in (running, done, gone, cli_cache):
+        (settings.work_path / name / "render-0123456789abcdef").mkdir(parents=True)
+        (settings.work_path / name / "render-0123456789abcdef" / "ad.mp4").write_bytes(b"half")
+    recover(settings, db, only_stale=True)
+    assert sorted(p.name for p in settings.work_path.iterdir()) == sorted([running, cli_cache])
+    db.dispose()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from linkreel.stages import StageCache, StorageMirror
+from linkreel.stages import StageCache, StorageMirror, WorkDirSeed
 from linkreel.storage import LocalStorage
 
 
@@ -90,3 +91,22 @@ def test_renders_are_not_mirrored(tmp_path: Path) -> None:
     StageCache(tmp_path / "b", mirror=StorageMirror(storage, "stages/j")).run("render", {"x": 1}, Spoken,
                                                                                _speak(calls))
     assert len(calls) == 1 and not (tmp_path / "bucket").exists()
+
+
+def test_a_stage_is_taken_from_a_seed_work_dir(tmp_path: Path) -> None:
+    """The web editor's next version of an ad takes the stages its edit did not change from the version before:
+    files linked, paths moved to its own work dir, so it keeps them when the earlier one's files go."""
+    calls: list[Path] = []
+    made = StageCache(tmp_path / "job1").run("voice", {"text": "hi"}, Spoken, _speak(calls))
+    events: list[tuple[str, str]] = []
+    next_version = StageCache(tmp_path / "job2", on_event=lambda n, s: events.append((n, s)),
+                              seeds=(WorkDirSeed(tmp_path / "job1"), WorkDirSeed(tmp_path / "gone")))
+    got = next_version.run("voice", {"text": "hi"}, Spoken, _speak(calls))
+    assert len(calls) == 1 and events == [("voice", "cached")]
+    assert got.audio_path == made.audio_path.replace(str(tmp_path / "job1"), str(tmp_path / "job2"))
+    assert Path(got.audio_path).stat().st_ino == Path(made.audio_path).stat().st_ino  # not stored twice
+    shutil.rmtree(tmp_path / "job1")
+    assert Path(got.audio_path).read_bytes().startswith(b"RIFF")
+    assert (Path(got.audio_path).parent / "parts" / "a word's take.raw").read_bytes() == b"x" * 10
+    next_version.run("voice", {"text": "hello"}, Spoken, _speak(calls))  # what no seed has runs
+    assert len(calls) == 2

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,13 +21,21 @@ from PIL import Image
 from linkreel.api.app import create_app
 from linkreel.api.auth import create_workspace, workspace_by_api_id
 from linkreel.api.errors import ApiError
-from linkreel.jobs.models import Link, VideoJob
-from linkreel.jobs.runner import JobProgress, initial_stages, run_job
+from linkreel.avatars import custom
+from linkreel.avatars.custom import new_media_prefix
+from linkreel.avatars.personas import get_persona, personas
+from linkreel.avatars.stage import photo_key
+from linkreel.jobs.models import CustomPersona, Link, VideoJob
+from linkreel.jobs.runner import JobProgress, custom_avatar, initial_stages, run_job
+from linkreel.media.templates import get_style as get_template
+from linkreel.media.timeline import Timeline, VideoClip
+from linkreel.pipeline import AdRequest
+from linkreel.stages import input_key
 from linkreel.web import events
 from linkreel.web.actions import script_from_lines
 from tests.api_support import make_settings
 from tests.helpers import EXAMPLES, frame_at, serve_dir
-from tests.web_support import CAPTION_BLUE, blue_caption_rows, image_distances
+from tests.web_support import CAPTION_BLUE, blue_caption_rows, image_distances, shop_with_a_video
 
 
 @pytest.fixture
@@ -246,14 +258,16 @@ def _preview_json(client: TestClient, job: dict[str, Any]) -> dict[str, Any]:
     return json.loads(raw)
 
 
-def _first_preview(web: tuple[TestClient, str, str]) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
-    """Signed in, the sample shop's link made, and a 15 s 9:16 preview of it: (CSRF header, link, preview job)."""
+def _first_preview(web: tuple[TestClient, str, str], style: str = "FullScreenTemplate", shop: str | None = None,
+                   ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """Signed in, the sample shop's link made, and a 15 s 9:16 preview of it in `style`: (CSRF header, link,
+    preview job). `shop`: another shop's base URL, served by the caller (the preview fetches page videos)."""
     client, api_id, api_key = web
     csrf = {"X-CSRF-Token": _sign_in(client, api_id, api_key)}
-    with serve_dir(EXAMPLES) as shop:
-        link = client.post("/web/api/links/", json={"url": f"{shop}/aerobottle/index.html"}, headers=csrf).json()
-    first = client.post("/web/api/videos/preview/", headers=csrf, json={
-        "link": link["id"], "video_length": 15, "aspect_ratio": "9x16", "visual_style": "FullScreenTemplate"}).json()
+    with nullcontext(shop) if shop else serve_dir(EXAMPLES) as base:
+        link = client.post("/web/api/links/", json={"url": f"{base}/aerobottle/index.html"}, headers=csrf).json()
+        first = client.post("/web/api/videos/preview/", headers=csrf, json={
+            "link": link["id"], "video_length": 15, "aspect_ratio": "9x16", "visual_style": style}).json()
     return csrf, link, first
 
 
@@ -337,6 +351,8 @@ def test_editor_picks_images_voice_music_captions_and_their_position(web: tuple[
     data = _page_data(client.get(f"/editor/{first['id']}/").text)
     images, look = data["images"], data["look"]
     assert len(images) >= 3 and look["aspect"] == "9x16" and len(look["caption_styles"]) == 18
+    assert data["clips"] == []  # the sample page has no video: the pickers offer its photos only
+    assert not data["avatar"]["slot"]  # FullScreenTemplate shows no presenter
     photos = []
     for i, url in enumerate(images):  # the thumbnails are the link's own stored images
         r = client.get(url)
@@ -380,3 +396,147 @@ def test_editor_picks_images_voice_music_captions_and_their_position(web: tuple[
     assert nearest[0] == picked and distances[nearest[1]] > 1.5 * distances[picked], distances
     top, bottom = blue_caption_rows(frame)  # the caption style took too: its box is blue
     assert (top + bottom) / 2 > 0.5 + look["caption_centre"]["y"] + 0.04, (top, bottom, look["caption_centre"])
+
+
+PRESENTER_STYLE = "SimpleAvatarOverlayTemplate"  # the presenter fills the lower half of the frame
+
+
+def _add_custom_personas(app: FastAPI, api_id: str) -> tuple[str, str]:
+    """Two of the workspace's own personas, as the upload leaves them: one processed, one still pending."""
+    with app.state.db.session(write=True) as s:
+        workspace = workspace_by_api_id(s, api_id)
+        rows = [CustomPersona(workspace_id=workspace.id, creator_name=name, process_status=status,
+                              media_prefix=new_media_prefix())
+                for name, status in (("Me", "done"), ("Me too", "pending"))]
+        s.add_all(rows)
+        s.flush()
+        return rows[0].id, rows[1].id
+
+
+def _stage_runs(app: FastAPI, job_id: str) -> dict[str, int]:
+    with app.state.db.session() as s:
+        return dict(s.get(VideoJob, job_id).work.get("stage_runs") or {})
+
+
+def _timeline(app: FastAPI, job_id: str) -> Timeline:
+    """The timeline the job's storyboard laid out, as its stage cache keeps it."""
+    [result] = (app.state.settings.work_path / job_id).glob("timeline-*/result.json")
+    return Timeline.model_validate_json(result.read_text("utf-8"))
+
+
+def _preview_mp4(client: TestClient, job: dict[str, Any], path: Path) -> Path:
+    run_job(client.app.state.settings, client.app.state.db, job["id"], "preview")
+    path.write_bytes(client.get(f"/media/{job['media_job']}/preview.mp4").content)
+    return path
+
+
+def test_editor_changes_the_presenter_and_redoes_only_it(web: tuple[TestClient, str, str], tmp_path: Path) -> None:
+    """The editor's avatar grid lists the library and the workspace's ready personas, the job's choice checked.
+    Another persona makes a version whose presenter and video are redone, nothing before them (the voice, the
+    captions…), and whose frames differ from the first version's only where the presenter stands. "No
+    presenter" leaves it out of the timeline."""
+    client, api_id, _ = web
+    csrf, link, first = _first_preview(web, style=PRESENTER_STYLE)
+    ready, pending = _add_custom_personas(client.app, api_id)
+    data = _page_data(client.get(f"/editor/{first['id']}/").text)
+    avatar = data["avatar"]
+    listed = [p["id"] for p in avatar["personas"]]
+    assert avatar["slot"] and avatar["current"] is None and set(avatar["persona_filters"]) >= {"gender", "style"}
+    assert listed == [p.id for p in personas()] + [ready]  # the pending persona cannot be used yet
+    matched = get_persona(avatar["matched"])
+    other = next(p for p in personas() if p.id != matched.id and p.voice_gender == matched.voice_gender)
+
+    url = f"/web/api/videos/{first['id']}/repreview/"
+    body = {"scenes": data["scenes"], "media_job": first["media_job"]}
+    not_ready = client.post(url, headers=csrf, json={**body, "override_avatar": pending})
+    assert not_ready.status_code == 400 and "not ready" in not_ready.json()["override_avatar"][0]
+    second = client.post(url, headers=csrf, json={**body, "override_avatar": other.id}).json()
+    assert second["override_avatar"] == other.id, second
+    assert _page_data(client.get(f"/editor/{second['id']}/").text)["avatar"]["current"] == other.id
+
+    def frame(job: dict[str, Any]) -> np.ndarray:  # scene 2, just after its first word
+        mp4 = _preview_mp4(client, job, tmp_path / f"{job['id']}.mp4")
+        return frame_at(mp4, _preview_json(client, job)["scenes"][1]["start"] + 0.4).astype(np.float32)
+
+    before = frame(first)
+    # The first version's work files go (as after its render): the second version took copies of its own.
+    shutil.rmtree(client.app.state.settings.work_path / first["id"])
+    after = frame(second)
+    # What ran for the second version; scrape, voice, music and captions came from the first one. (The script
+    # stage only takes the editor's scenes as they are: no writing.)
+    runs = _stage_runs(client.app, second["id"])
+    assert runs == {"script": 1, "avatar": 1, "timeline": 1, "render": 1}, runs
+    box = get_template(PRESENTER_STYLE).family.avatar["9x16"]
+    height, width = before.shape[:2]
+    x, y, w, h = box.pixels(width, height)
+    change = np.abs(before - after).mean(axis=2)
+    inside = change[y:y + h, x:x + w].mean()
+    above = change[:max(0, y - 8)].mean()  # the product and the words above the presenter
+    assert inside > 12 and above < 3, (inside, above)
+
+    third = client.post(f"/web/api/videos/{second['id']}/repreview/", headers=csrf,
+                        json={"scenes": data["scenes"], "media_job": second["media_job"], "override_avatar": "none"})
+    third = third.json()
+    assert third["override_avatar"] is None and third["override_avatar_by_image"] is None
+    assert _page_data(client.get(f"/editor/{third['id']}/").text)["avatar"]["current"] == "none"
+    assert _timeline(client.app, third["id"]).avatars == [] and _timeline(client.app, second["id"]).avatars
+    assert "avatar" not in _stage_runs(client.app, third["id"])
+    again = client.post(f"/web/api/videos/{third['id']}/rerun/", headers=csrf).json()  # a re-run keeps it
+    assert _timeline(client.app, again["id"]).avatars == []
+
+
+def test_a_custom_presenter_keys_its_avatar_stage_alike_in_every_version(web: tuple[TestClient, str, str],
+                                                                         tmp_path: Path) -> None:
+    """Each version of an ad copies its custom presenter's photo into its own work dir; the copies key the
+    avatar stage alike, so a version that keeps the presenter takes it from the one before."""
+    client, api_id, _ = web
+    settings, db = client.app.state.settings, client.app.state.db
+    ready, _ = _add_custom_personas(client.app, api_id)
+    with db.session() as s:
+        row = s.get(CustomPersona, ready)
+        workspace_id, stored = row.workspace_id, custom.photo_key(row)
+    photo = (EXAMPLES / "aerobottle" / "img" / "aero-teal.jpg").read_bytes()  # the key does not look at the face
+    client.app.state.storage.put_bytes(stored, photo)
+    keys = []
+    for version in ("first", "second"):
+        root = tmp_path / version
+        req = custom_avatar(settings, db, workspace_id, AdRequest(source="", avatar=ready), root / "avatar")
+        keys.append(input_key({"image": photo_key(req.avatar_image)}, root))
+        time.sleep(0.05)  # the second copy is written later
+    assert keys[0] == keys[1]
+
+
+def test_editor_offers_the_pages_clip_and_a_picked_one_plays_in_its_scene(web: tuple[TestClient, str, str],
+                                                                          tmp_path: Path) -> None:
+    """A product page with a video: the editor offers its clip (a still) beside the photos; the first scene
+    given the clip shows it in the re-previewed video (the timeline's first visual is that clip, where the
+    first version, like every ad, opened on a photo; its frame is nearest the clip's still)."""
+    client = web[0]
+    with serve_dir(shop_with_a_video(tmp_path / "shop")) as shop:
+        csrf, link, first = _first_preview(web, shop=shop)
+        data = _page_data(client.get(f"/editor/{first['id']}/").text)
+        assert data["clips"] == [f"/media/{first['media_job']}/clip-0.jpg"], data["clips"]
+        still = client.get(data["clips"][0])
+        assert still.status_code == 200 and still.headers["content-type"] == "image/jpeg"
+        (tmp_path / "still.jpg").write_bytes(still.content)
+        scenes = data["scenes"]
+        url = f"/web/api/videos/{first['id']}/repreview/"
+        body = {"media_job": first["media_job"], "scenes": [{**scenes[0], "image": None, "clip": 0}, *scenes[1:]]}
+        for wrong in ({"clip": 1}, {"clip": 0, "image": 0}):
+            r = client.post(url, headers=csrf, json={**body, "scenes": [{**scenes[0], **wrong}, *scenes[1:]]})
+            assert r.status_code == 400 and "Scene 1" in r.json()["scenes"][0]
+        second = client.post(url, headers=csrf, json=body).json()
+        mp4 = _preview_mp4(client, second, tmp_path / "preview.mp4")
+    assert _page_data(client.get(f"/editor/{second['id']}/").text)["scenes"][0]["clip"] == 0
+    opening = _timeline(client.app, second["id"]).visuals[0]
+    assert isinstance(opening, VideoClip) and opening.src.endswith("page-0.mp4"), opening
+    assert not isinstance(_timeline(client.app, first["id"]).visuals[0], VideoClip)  # b-roll never opens an ad
+
+    photos = []
+    for i, url in enumerate(data["images"]):
+        photos.append(tmp_path / f"photo-{i}.jpg")
+        photos[-1].write_bytes(client.get(url).content)
+    got = _preview_json(client, second)["scenes"]
+    frame = frame_at(mp4, got[0]["start"] + 0.5 * (got[1]["start"] - got[0]["start"]))
+    distances = image_distances(frame, [*photos, tmp_path / "still.jpg"])
+    assert distances[-1] < min(distances[:-1]) / 5, distances  # the clip, by far

@@ -22,6 +22,7 @@ from tests.web_support import (  # noqa: F401 - the *_fixture names are the brow
     image_distances,
     screenshots,
     server_fixture,
+    shop_with_a_video,
     sign_in,
 )
 
@@ -258,10 +259,15 @@ def test_auth_and_csrf_failures_are_refused(browser: Any, server: Server) -> Non
     context.close()
 
 
+# Nothing but cards in the avatar grid (no stray text).
+CARDS_ONLY = "() => [...document.querySelector('#personas').childNodes].every(n => n.matches?.('.persona'))"
+
+
 def _persona_grid_and_caption_sample(page: Any) -> None:
     """The avatar grid filters client-side; the caption sample follows the chosen caption style."""
     total = page.locator(".persona[data-id]").count()
     assert total >= 8 and page.is_checked(".persona.auto input")
+    assert page.evaluate(CARDS_ONLY)
     page.select_option("#pf-gender", "f")
     shown = page.locator(".persona[data-id]:not([hidden])")
     assert 0 < shown.count() < total and f"of {total} avatars" in page.inner_text("#persona-count")
@@ -319,4 +325,58 @@ def test_compare_several_styles_and_render_one(browser: Any, server: Server) -> 
     assert new_id != job_id and again["video_length"] == job["video_length"]
     assert "Re-run started" in page.inner_text("#jobs-live")
     screenshots(browser, server, "jobs-live", "/jobs/", f"li[data-job='{new_id}']")
+    context.close()
+
+
+def _grid_drawn(page: Any) -> None:
+    """The avatar grid in view with its first previews loaded (they are lazy and drawn on first request)."""
+    page.locator("#personas").scroll_into_view_if_needed()
+    page.wait_for_function("""() => [...document.querySelectorAll('#personas .persona:not([hidden]) img')].slice(0, 3)
+        .every(i => i.complete && i.naturalWidth > 0)""", timeout=60_000)
+
+
+def test_editor_changes_the_presenter_and_a_scenes_clip(browser: Any, server: Server, tmp_path: Path) -> None:
+    """A product page with a video, in a style with a presenter. The editor's avatar grid checks the ad's own
+    (Automatic, naming who that is) and filters like the new-ad page's; scene 1's picker offers the page's clip
+    beside the photos. A persona and the clip, picked, survive a reload; a re-preview saves them: the new
+    version asks for that persona and shows both checked."""
+    with serve_dir(shop_with_a_video(tmp_path / "shop")) as shop:  # the preview fetches the page's video
+        link = server.api("POST", "/api/links/", json={"url": f"{shop}/aerobottle/index.html"}).json()["id"]
+        job = server.api("POST", "/api/link_to_videos/preview/", json={
+            "link": link, "video_length": 15, "aspect_ratio": "9x16",
+            "visual_style": "SimpleAvatarOverlayTemplate"}).json()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(f"{server.base}/editor/{job['id']}/")
+    page.wait_for_selector("#personas .persona[data-id]", timeout=120_000)
+    avatar = page.evaluate("() => JSON.parse(document.querySelector('#page-data').textContent).avatar")
+    matched = next(p for p in avatar["personas"] if p["id"] == avatar["matched"])
+    assert page.is_checked(".persona.auto input") and f"matched: {matched['creator_name']}" in page.inner_text(
+        ".persona.auto")
+    assert not page.is_checked(".persona.none input") and "No presenter" in page.inner_text(".persona.none")
+    assert page.evaluate(CARDS_ONLY)
+
+    page.select_option("#pf-gender", matched["gender"])  # the same filters as on the new-ad page
+    shown = page.locator(".persona[data-id]:not([hidden])")
+    assert 0 < shown.count() < len(avatar["personas"])
+    picked = next(p for p in avatar["personas"] if p["gender"] == matched["gender"] and p["id"] != matched["id"])
+    page.click(f".persona[data-id='{picked['id']}']")
+    assert page.is_checked(f".persona[data-id='{picked['id']}'] input")
+    assert page.inner_text("#scene-list li:first-child legend") == "Image or clip"
+    page.click("#scene-list li:first-child label[title='Clip 1']")
+    assert page.is_checked("#image-1-clip-0") and "Scene 1 shows clip 1." in page.inner_text("#scenes-note")
+    page.reload()  # unsaved picks survive a reload, like the other choices
+    page.wait_for_selector("#personas .persona[data-id]")
+    assert page.is_checked(f".persona[data-id='{picked['id']}'] input") and page.is_checked("#image-1-clip-0")
+
+    page.click("#repreview")
+    page.wait_for_function(f"() => !location.pathname.includes('{job['id']}')", timeout=300_000)
+    new_id = page.url.rstrip("/").split("/")[-1]
+    assert server.api("GET", f"/api/link_to_videos/{new_id}/").json()["override_avatar"] == picked["id"]
+    page.wait_for_selector("#personas .persona[data-id]")
+    assert page.is_checked(f".persona[data-id='{picked['id']}'] input") and not page.is_checked(".persona.auto input")
+    assert page.is_checked("#image-1-clip-0") and "Version 2 of 2" in page.inner_text("nav.versions")
+    screenshots(browser, server, "editor-avatar", f"/editor/{new_id}/", "#personas .persona[data-id]",
+                prepare=_grid_drawn)
     context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +24,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from linkreel.media.ffmpeg import ffmpeg_exe
+from linkreel.media.ffmpeg import run as run_ffmpeg
 from tests.helpers import EXAMPLES, ROOT, serve_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,6 +107,18 @@ def browser_fixture() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+def shop_with_a_video(root: Path) -> Path:
+    """The sample shop whose product page also has a video (SMPTE bars: nothing like a product photo)."""
+    page = root / "aerobottle"
+    shutil.copytree(EXAMPLES / "aerobottle", page)
+    run_ffmpeg(ffmpeg_exe(), ["-f", "lavfi", "-i", "smptebars=s=360x640:d=6:r=25", "-c:v", "libx264", "-preset",
+                              "ultrafast", "-pix_fmt", "yuv420p", str(page / "clip.mp4")])
+    html = (page / "index.html").read_text("utf-8")
+    (page / "index.html").write_text(html.replace('<div class="gallery">', '<video src="clip.mp4" controls></video>\n'
+                                                   '  <div class="gallery">', 1), "utf-8")
+    return root
 
 
 def sign_in(page: Any, server: Server) -> None:

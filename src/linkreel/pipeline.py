@@ -12,13 +12,21 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from linkreel.avatars.personas import Persona
 from linkreel.avatars.stage import avatar_backends, avatar_photo, choose_persona, photo_key, render_avatar
 from linkreel.config import Settings
 from linkreel.errors import InputError
 from linkreel.languages import get_language
 from linkreel.media import music as music_lib
 from linkreel.media import plates
-from linkreel.media.broll import StockProvider, collect_broll, download_page_videos, scene_queries, stock_provider
+from linkreel.media.broll import (
+    StockProvider,
+    clip_still,
+    collect_broll,
+    download_page_videos,
+    scene_queries,
+    stock_provider,
+)
 from linkreel.media.caption_setting import CaptionSetting, resolve_look
 from linkreel.media.caption_styles import CaptionLook
 from linkreel.media.captions import caption_track
@@ -38,7 +46,7 @@ from linkreel.script.model import Scene, SceneRole, Script
 from linkreel.script.styles import get_bank
 from linkreel.script.styles import get_style as get_script_style
 from linkreel.script.writer import format_price, product_name, split_script
-from linkreel.stages import StageCache, StageMirror, input_key
+from linkreel.stages import StageCache, StageMirror, StageSource, input_key
 from linkreel.voice.catalog import Catalog, catalog_for
 from linkreel.voice.engines import tts_for
 from linkreel.voice.narration import Narration, narrate
@@ -189,6 +197,12 @@ def voice_stage(script: Script, voice_id: str, budget_ms: int, out: Path, settin
     return narration
 
 
+def spoken(script: Script) -> dict[str, object]:
+    """What the voice stage reads of a script: a scene's picture (image, clip) or on-screen text does not
+    change the narration, so picking another one in the editor re-voices nothing."""
+    return {"language": script.language, "scenes": [(scene.role.value, scene.spoken) for scene in script.scenes]}
+
+
 def music_stage(req: AdRequest, brief: Brief, seconds: float, settings: Settings, fetcher: Fetcher,
                 out: Path) -> MusicFile:
     choice = req.music.strip()
@@ -211,22 +225,31 @@ def music_stage(req: AdRequest, brief: Brief, seconds: float, settings: Settings
 
 
 class BrollFiles(BaseModel):
-    paths: list[str]  # the page's own videos
+    paths: list[str]  # the page's own videos (what `Scene.clip`, the web editor's pick, indexes)
     scenes: dict[int, str] = {}  # scene index → the stock clip found for it
+    # A still of each page video, for the editor's clip picker. Results cached before stills existed have
+    # none: their videos are still used, only not offered for picking (so no STAGE_VERSION bump for them).
+    stills: list[str] = []
 
 
 def broll_stage(req: AdRequest, brief: Brief, script: Script, provider: StockProvider | None, fetcher: Fetcher,
-                out: Path) -> BrollFiles:
+                out: Path, ffmpeg: str) -> BrollFiles:
     """The page's own videos first (they show the product), then a stock clip per scene if a provider is set."""
     page = download_page_videos([v.url for v in brief.videos if not v.embed], fetcher, out)
     queries = scene_queries(brief.title, brief.features, script.scenes, count=2)
     found = collect_broll(page, provider, queries, req.aspect, fetcher, out)
-    return BrollFiles(paths=found.page, scenes=found.scenes)
+    stills = [str(clip_still(Path(p), out / f"still-{i}.jpg", ffmpeg)) for i, p in enumerate(found.page)]
+    return BrollFiles(paths=found.page, scenes=found.scenes, stills=stills)
 
 
 class AvatarFile(BaseModel):
     path: str
     persona: str
+
+
+def presenter_persona(requested: str | None, brief: Brief) -> Persona:
+    """The library persona an avatar style shows: `requested`, or the one matched to the product."""
+    return choose_persona(requested, f"{brief.title} {brief.description}", seed=brief.title)
 
 
 def presenter_voice(req: AdRequest, brief: Brief, voices: Catalog) -> str | None:
@@ -236,15 +259,14 @@ def presenter_voice(req: AdRequest, brief: Brief, voices: Catalog) -> str | None
     style = get_style(req.visual_style, req.aspect)
     if style.family.avatar is None or req.avatar == "none" or req.avatar_image:
         return None
-    persona = choose_persona(req.avatar, f"{brief.title} {brief.description}", seed=brief.title)
-    return voices.default(req.language, persona.voice_gender).id
+    return voices.default(req.language, presenter_persona(req.avatar, brief).voice_gender).id
 
 
 def avatar_stage(req: AdRequest, script: Script, narration: Narration, brief: Brief, style: VisualStyle,
                  settings: Settings, out: Path) -> AvatarFile:
     """The presenter for the style's avatar slot: `req.avatar_image` animated, `req.avatar` or the persona
     matched to the product (with a photo, the persona only seeds the idle motion)."""
-    persona = choose_persona(req.avatar, f"{brief.title} {brief.description}", seed=brief.title)
+    persona = presenter_persona(req.avatar, brief)
     background = not style.family.avatar_cutout
     avatar, fallback = avatar_backends(settings, avatar_photo(req.avatar_image, settings), background)
     scenes = [(scene.role.value, span.start_ms, span.end_ms)
@@ -296,6 +318,7 @@ class AdPlan:
     music: MusicFile
     timeline: Timeline
     cache: StageCache
+    broll: BrollFiles = field(default_factory=lambda: BrollFiles(paths=[]))  # the page videos `Scene.clip` picks
 
 
 class Rendered(BaseModel):
@@ -305,11 +328,13 @@ class Rendered(BaseModel):
 
 
 def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progress | None = None,
-            brief: Brief | None = None, mirror: StageMirror | None = None) -> AdPlan:
+            brief: Brief | None = None, mirror: StageMirror | None = None,
+            seeds: tuple[StageSource, ...] = ()) -> AdPlan:
     """Scrape (or take `brief`), write, speak, pick music, caption and lay out: every stage cached
     (and copied to `mirror`, for a job another worker may resume).
 
     With `brief` (a stored Link) nothing is scraped: its images are downloaded into the work dir.
+    `seeds`: where finished stages of another job are taken from instead of running them again (StageCache).
     """
     req.validate()
     progress = progress or Progress()
@@ -319,7 +344,7 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
     voice = voices.get(voice_id)  # fail early on an unknown voice
     if voice.language != req.language:
         raise InputError(f"voice {voice_id} speaks {voice.language}, not {req.language}")
-    cache = StageCache(workdir, on_event=progress.stage, mirror=mirror)
+    cache = StageCache(workdir, on_event=progress.stage, mirror=mirror, seeds=seeds)
 
     with Fetcher(settings) as fetcher:
         if brief is not None:
@@ -350,7 +375,7 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
                                       "llm": settings.llm_model if LLMConfig.from_settings(settings) else ""},
                            Script, lambda d: script_stage(req, scraped, settings))
         budget = duration_ms - LEAD_IN_MS - END_TAIL_MS
-        narration = cache.run("voice", {"script": script, "voice": voice_id, "budget": budget}, Narration,
+        narration = cache.run("voice", {"script": spoken(script), "voice": voice_id, "budget": budget}, Narration,
                               lambda d: voice_stage(script, voice_id, budget, d, settings))
         music_ready.result()  # not synthesised twice at once
         music = cache.run("music", {"music": req.music, "title": scraped.title, "seconds": req.length},
@@ -361,7 +386,8 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
             broll = cache.run("broll", {"title": scraped.title, "aspect": req.aspect, "videos": scraped.videos,
                                         "api": settings.stock_api_url if provider else "",
                                         **({"scenes": script.scenes} if provider else {})},
-                              BrollFiles, lambda d: broll_stage(req, scraped, script, provider, fetcher, d))
+                              BrollFiles, lambda d: broll_stage(req, scraped, script, provider, fetcher, d,
+                                                                ffmpeg_exe(settings.ffmpeg)))
 
     ahead.shutdown(wait=True)  # the render draws from what it prepared
     style = get_style(req.visual_style, req.aspect)
@@ -397,7 +423,7 @@ def plan_ad(req: AdRequest, workdir: Path, settings: Settings, progress: Progres
                                                avatar=avatar.path if avatar else None)),
     )
     return AdPlan(req=req, brief=scraped, script=script, narration=narration, music=music, timeline=timeline,
-                  cache=cache)
+                  cache=cache, broll=broll)
 
 
 def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progress | None = None,

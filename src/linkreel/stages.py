@@ -8,11 +8,16 @@ With a `StageMirror` (jobs on shared storage) each finished stage is also copied
 job whose worker died resumes on another machine from its last finished stage: a local miss is
 restored from the mirror before the stage would run. Paths inside the work dir are stored relative
 to it; a restored result that names a file this machine does not have is not used.
+
+`seeds` are other jobs' stages to take a finished stage from before running it: the web editor's new
+version of an ad takes what the edit did not change from the version it was made from (its work dir on
+this machine, `WorkDirSeed`, or its mirror).
 """
 
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -56,10 +61,12 @@ class StageRun:
     cached: bool
 
 
-class StageMirror(Protocol):
-    def save(self, stage_dir: Path, root: Path) -> None: ...
-
+class StageSource(Protocol):
     def restore(self, stage_dir: Path, root: Path) -> bool: ...
+
+
+class StageMirror(StageSource, Protocol):
+    def save(self, stage_dir: Path, root: Path) -> None: ...
 
 
 @dataclass
@@ -68,13 +75,14 @@ class StageCache:
     on_event: Callable[[str, str], None] = lambda name, status: None  # (stage, "start"|"done"|"cached")
     runs: list[StageRun] = field(default_factory=list)
     mirror: StageMirror | None = None
+    seeds: tuple[StageSource, ...] = ()
 
     def run(self, name: str, inputs: Any, model: type[M], fn: Callable[[Path], M]) -> M:
         stage_dir = self.root / f"{name}-{input_key(inputs, self.root)}"
         result = stage_dir / "result.json"
         if not result.exists() and stage_dir.exists():
             shutil.rmtree(stage_dir)  # leftovers of an interrupted run
-        if result.exists() or (self.mirror is not None and self.mirror.restore(stage_dir, self.root)):
+        if result.exists() or self._restore(stage_dir):
             self.runs.append(StageRun(name, 0.0, True))
             log.info("stage %s reused from the cache", name)
             self.on_event(name, "cached")
@@ -83,13 +91,26 @@ class StageCache:
         self.on_event(name, "start")
         start = time.perf_counter()
         value = fn(stage_dir)
+        self.runs.append(StageRun(name, time.perf_counter() - start, False))
+        log.info("stage %s ran in %.2f s", name, self.runs[-1].seconds)
+        # Reported before the result is kept: a process killed in between runs the stage again, and then
+        # it is reported twice, as it ran; the other order would hide a run that finished.
+        self.on_event(name, "done")
         _write_atomically(result, value.model_dump_json(indent=1))
         if self.mirror is not None:
             self.mirror.save(stage_dir, self.root)
-        self.runs.append(StageRun(name, time.perf_counter() - start, False))
-        log.info("stage %s ran in %.2f s", name, self.runs[-1].seconds)
-        self.on_event(name, "done")
         return value
+
+    def _restore(self, stage_dir: Path) -> bool:
+        """The stage finished elsewhere: by this job on another worker (the mirror), or by a seed (then it is
+        mirrored for this job too, like a stage it ran)."""
+        if self.mirror is not None and self.mirror.restore(stage_dir, self.root):
+            return True
+        if not any(seed.restore(stage_dir, self.root) for seed in self.seeds):
+            return False
+        if self.mirror is not None:
+            self.mirror.save(stage_dir, self.root)
+        return True
 
     def seconds(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -166,6 +187,38 @@ class StorageMirror:
 
     def delete(self) -> None:
         self.storage.delete_prefix(self.prefix)
+
+
+@dataclass(frozen=True)
+class WorkDirSeed:
+    """Another job's work dir on this machine, as a source of finished stages: a stage is copied with its
+    files hard-linked (no media stored twice; none is ever written in place) and the paths in its result
+    moved to the new work dir, the result written last."""
+
+    root: Path
+
+    def restore(self, stage_dir: Path, root: Path) -> bool:
+        source = self.root / stage_dir.name
+        if not (source / "result.json").is_file():
+            return False
+        try:
+            shutil.copytree(source, stage_dir, symlinks=True, copy_function=_link_or_copy,
+                            ignore=shutil.ignore_patterns("result.json", "*.tmp"))
+            text = _relative_to_work((source / "result.json").read_text("utf-8"), self.root)
+            _write_atomically(stage_dir / "result.json", text.replace(WORK_TOKEN, _json_text(str(root))))
+        except OSError as exc:  # the seed went away meanwhile (its job finished): the stage runs here
+            log.info("stage %s not taken from %s: %s", stage_dir.name, self.root, exc)
+            shutil.rmtree(stage_dir, ignore_errors=True)
+            return False
+        log.info("stage %s taken from %s", stage_dir.name, self.root)
+        return True
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system
+        shutil.copy2(src, dst)
 
 
 def _give_up(stage_dir: Path, why: str) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import shutil
 import socket
 import threading
@@ -58,7 +59,7 @@ from linkreel.processes import pid_alive
 from linkreel.scrape.brief import Brief
 from linkreel.script.model import Scene
 from linkreel.script.styles import STYLES as SCRIPT_STYLES
-from linkreel.stages import StorageMirror
+from linkreel.stages import StageSource, StorageMirror, WorkDirSeed
 from linkreel.storage import STAGES_PREFIX, StorageError, open_storage, patiently
 
 log = logging.getLogger("linkreel.runner")
@@ -549,6 +550,8 @@ def build_storyboard(settings: Settings, db: Database, job: VideoJob, entry: dic
     progress = progress or JobProgress(db, job.id, None, False)
     plan = _plan(settings, db, job, entry["visual_style"], entry["aspect_ratio"], progress)
     media_job = entry["media_job"]
+    # The editor's clip picker shows these stills; `clips` in the page data lists them.
+    _publish(settings, media_job, {f"clip-{k}.jpg": still for k, still in enumerate(plan.broll.stills)})
     _write_page_data(settings, job, entry, plan, video=None)
     with db.session(write=True) as s:
         row = _locked(s, job.id)
@@ -618,7 +621,9 @@ def fail_previews(settings: Settings, db: Database, job_id: str, reason: str) ->
 def custom_avatar(settings: Settings, db: Database, workspace_id: str, req: AdRequest, dest: Path) -> AdRequest:
     """`override_avatar` naming one of the workspace's custom personas → its stored photo, animated as
     `override_avatar_by_image` is (PhotoAvatar). The photo is copied once into the job's work dir, so a
-    retry finds the same file and the avatar stage's cache (keyed by path, size, mtime) holds."""
+    retry finds the same file and the avatar stage's cache (keyed by path, size, mtime) holds; the copy's
+    mtime is the persona's, so every version of an ad keys it alike (the editor's next version keeps the
+    animated presenter instead of animating it again)."""
     if not req.avatar or req.avatar == "none" or get_persona(req.avatar) is not None:
         return req
     with db.session() as s:
@@ -635,8 +640,20 @@ def custom_avatar(settings: Settings, db: Database, workspace_id: str, req: AdRe
         dest.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(photo_bytes(settings, row))
+        stamp = round(as_utc(row.updated_at).timestamp() * 1e9)  # the persona's: its photo never changes
+        os.utime(tmp, ns=(stamp, stamp))
         tmp.replace(path)
     return replace(req, avatar=None, avatar_image=str(path))
+
+
+def editor_request(req: AdRequest, work: dict[str, Any]) -> AdRequest:
+    """The web editor's choices the API has no field for (web/actions.py repreview): its scenes, taken as
+    they are, and "no presenter"."""
+    if work.get("scenes"):
+        req = replace(req, scenes=[Scene.model_validate(scene) for scene in work["scenes"]])
+    if work.get("no_presenter"):
+        req = replace(req, avatar="none", avatar_image=None)
+    return req
 
 
 def _plan(settings: Settings, db: Database, job: VideoJob, visual_style: str, aspect: str,
@@ -645,13 +662,12 @@ def _plan(settings: Settings, db: Database, job: VideoJob, visual_style: str, as
     brief = Brief.model_validate((job.work or {})["brief"])
     brief = localize_images(brief, open_storage(settings), job.link_id, work / "link-images",
                             settings.storage_patience_s)
-    req = custom_avatar(settings, db, job.workspace_id, ad_request(job.params, visual_style, aspect), work / "avatar")
+    req = editor_request(ad_request(job.params, visual_style, aspect), job.work or {})
+    req = custom_avatar(settings, db, job.workspace_id, req, work / "avatar")
     if track := track_for_url(settings, req.music):  # our own catalog's URL: the track, not a download of it
         req.music = track.id
-    edited = (job.work or {}).get("scenes")  # the web editor's scenes (web/actions.py repreview)
-    if edited:
-        req.scenes = [Scene.model_validate(scene) for scene in edited]
-    return plan_ad(req, work, settings, progress, brief=brief, mirror=stage_mirror(settings, job.id))
+    return plan_ad(req, work, settings, progress, brief=brief, mirror=stage_mirror(settings, job.id),
+                   seeds=stage_seeds(settings, job))
 
 
 def stage_mirror(settings: Settings, job_id: str) -> StorageMirror | None:
@@ -662,6 +678,17 @@ def stage_mirror(settings: Settings, job_id: str) -> StorageMirror | None:
     if wanted == "off" or (wanted == "auto" and not settings.storage_url.strip().startswith("s3://")):
         return None
     return StorageMirror(open_storage(settings), f"{STAGES_PREFIX}/{job_id}", settings.storage_patience_s)
+
+
+def stage_seeds(settings: Settings, job: VideoJob) -> tuple[StageSource, ...]:
+    """Where an editor version takes what its edit did not change (the voice, the b-roll…) from: the version
+    it was made from, by its work dir on this machine, else by its mirror (both go once that job's renders
+    are done; then the stages run again)."""
+    parent = (job.work or {}).get("parent")
+    if not parent:
+        return ()
+    mirror = stage_mirror(settings, parent)
+    return (WorkDirSeed(work_dir(settings, parent)), *([mirror] if mirror is not None else []))
 
 
 def _publish(settings: Settings, media_job: str, files: dict[str, Path | str]) -> None:
@@ -682,11 +709,12 @@ def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], p
     for i, scene in enumerate(plan.script.scenes):
         start = (LEAD_IN_MS + spans[i].start_ms) / 1000 if i < len(spans) and spans[i].first_word >= 0 else None
         scenes.append({"role": scene.role.value, "text": scene.spoken, "on_screen": scene.on_screen,
-                       "image": scene.image, "start": start})
+                       "image": scene.image, "clip": scene.clip, "start": start})
     data = {
         "job": job.id, "media_job": entry["media_job"], "visual_style": entry["visual_style"],
         "aspect_ratio": entry["aspect_ratio"], "language": plan.script.language, "title": plan.brief.title,
         "duration": plan.timeline.duration_ms / 1000, "scenes": scenes, "video": video,
+        "clips": [media_url(settings, entry["media_job"], f"clip-{k}.jpg") for k in range(len(plan.broll.stills))],
         "poster": media_url(settings, entry["media_job"], "preview.jpg") if video else None,
     }
     storage, key = open_storage(settings), f"{entry['media_job']}/preview.json"
@@ -695,6 +723,32 @@ def _write_page_data(settings: Settings, job: VideoJob, entry: dict[str, Any], p
 
 
 # --------------------------------------------------------------------------- recovery
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def sweep_work_dirs(settings: Settings, db: Database) -> list[Path]:
+    """Remove the work dirs of jobs whose renders are over (or that no longer exist): a worker killed while
+    it deleted one (after the job was settled) leaves part of it behind. Returns what was removed."""
+    root = settings.work_path
+    # Jobs' dirs only (named by their uuid): `linkreel make` keeps its own caches beside them.
+    dirs = [d for d in root.iterdir() if d.is_dir() and _UUID.fullmatch(d.name)] if root.is_dir() else []
+    if not dirs:
+        return []
+    with db.session() as s:
+        jobs = {j.id: j for j in s.scalars(select(VideoJob).where(VideoJob.id.in_([d.name for d in dirs])))}
+    over = [d for d in dirs if d.name not in jobs or _renders_over(jobs[d.name])]
+    for d in over:
+        shutil.rmtree(d, ignore_errors=True)
+    if over:
+        log.info("removed %d work dirs of finished jobs", len(over))
+    return over
+
+
+def _renders_over(job: VideoJob) -> bool:
+    """The state in which the runner removes a job's work dir itself (_finish_renders)."""
+    return bool(job.outputs) and not outstanding(job)
 
 
 def outstanding(job: VideoJob) -> list[str]:
@@ -762,6 +816,7 @@ def recover(settings: Settings, db: Database | None = None, only_stale: bool = F
         # The light queue's work: webhook deliveries and custom persona checks lost with a dead worker.
         requeued += [(delivery, "webhook") for delivery in webhooks.requeue_lost(settings, db)]
         requeued += [(persona, "persona") for persona in custom.requeue_lost(settings, db)]
+        sweep_work_dirs(settings, db)
     finally:
         if own:
             db.dispose()

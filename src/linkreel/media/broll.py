@@ -19,6 +19,7 @@ import httpx
 
 from linkreel.config import Settings
 from linkreel.errors import LinkreelError
+from linkreel.media.ffmpeg import run as run_ffmpeg
 from linkreel.scrape.fetch import Fetcher
 from linkreel.script.model import Scene, SceneRole
 
@@ -154,3 +155,14 @@ def collect_broll(page_videos: list[str], provider: StockProvider | None, querie
         path.write_bytes(fetcher.get(clips[0].url, max_bytes=MAX_CLIP_BYTES, accept="video/mp4,*/*;q=0.5").content)
         scenes[k] = str(path)
     return Broll(page, scenes)
+
+
+def clip_still(clip: Path, out: Path, ffmpeg: str, at_s: float = 0.5) -> Path:
+    """One frame of a clip as a small JPEG, for the web editor's clip picker: half a second in (past a fade
+    from black), or the first frame of a clip shorter than that."""
+    for seek in (at_s, 0.0):
+        run_ffmpeg(ffmpeg, ["-ss", f"{seek:.3f}", "-i", str(clip), "-frames:v", "1", "-vf", "scale=320:-2",
+                            "-q:v", "4", str(out)])
+        if out.is_file() and out.stat().st_size:
+            break
+    return out

@@ -27,7 +27,7 @@ from linkreel.media.timeline import (
     VideoClip,
     VisualClip,
 )
-from linkreel.script.model import SceneRole, Script
+from linkreel.script.model import Scene, SceneRole, Script
 from linkreel.voice.narration import Narration
 
 LEAD_IN_MS = 300  # silence before the first word
@@ -69,8 +69,10 @@ def _scene_bounds(script: Script, narration: Narration, duration_ms: int,
 Shot = tuple[int, int, int | None, int]  # start, end, image index (None: no photo), scene index
 
 
-def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int, end_card: bool) -> list[Shot]:
-    """Shots per scene; long scenes get a second shot with the next image, very short ones merge."""
+def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int, end_card: bool,
+           n_clips: int = 0) -> list[Shot]:
+    """Shots per scene; long scenes get a second shot with the next image (not one showing a picked clip:
+    the clip plays through), very short ones merge."""
     shots: list[Shot] = []
     counter = 0
     for k, ((start, end), scene) in enumerate(zip(bounds, script.scenes, strict=True)):
@@ -78,7 +80,8 @@ def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int, end_car
             shots.append((start, end, None, k))
             continue
         first = scene.image if scene.image is not None and scene.image < n_images else counter
-        pieces = 2 if end - start > MAX_SHOT_MS and n_images > 1 else 1
+        has_clip = scene.clip is not None and 0 <= scene.clip < n_clips
+        pieces = 2 if end - start > MAX_SHOT_MS and n_images > 1 and not has_clip else 1
         step = (end - start) // pieces
         for p in range(pieces):
             idx = (first + p) % n_images if n_images else None
@@ -103,6 +106,11 @@ class Extras:
     avatar: str | None = None  # a video with alpha for the style's avatar slot
 
 
+def _picked_clip(scene: Scene, facts: AdFacts) -> str | None:
+    """The page video the scene was given (the web editor's pick), if the ad has it."""
+    return facts.videos[scene.clip] if scene.clip is not None and 0 <= scene.clip < len(facts.videos) else None
+
+
 def _visual(style: VisualStyle, facts: AdFacts, script: Script, shot: Shot, s: int, e: int, motion: Motion,
             index: int, has_avatar: bool) -> VisualClip:
     """One shot laid out by the style's family: a photo plate, a b-roll clip or a motion card."""
@@ -110,6 +118,8 @@ def _visual(style: VisualStyle, facts: AdFacts, script: Script, shot: Shot, s: i
     scene = script.scenes[k]
     family = style.family
     words = scene.on_screen or facts.title
+    if clip := _picked_clip(scene, facts):
+        return VideoClip(src=clip, start_ms=s, end_ms=e)
     if image is None:
         # No photo: a card with this scene's own on-screen words, so cards differ scene to scene.
         subtitle = facts.price_text if scene.role in (SceneRole.INTRO, SceneRole.OFFER) else ""
@@ -199,7 +209,7 @@ def build_timeline(
     half = style.transition_ms // 2
     has_avatar = extras.avatar is not None and style.family.avatar is not None
     visuals: list[VisualClip] = []
-    shots = _shots(bounds, script, len(facts.images), end_card)
+    shots = _shots(bounds, script, len(facts.images), end_card, len(facts.videos))
     for i, shot in enumerate(shots):
         start, end, image, k = shot
         # Consecutive clips overlap by the transition: the cut point is the middle of the transition.

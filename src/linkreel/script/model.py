@@ -22,6 +22,7 @@ class Scene(BaseModel):
     spoken: str  # the line the voice reads
     on_screen: str = ""  # short text for cards/overlays (may be empty)
     image: int | None = None  # index into Brief.images to show; None: the writer has no preference
+    clip: int | None = None  # index into the ad's b-roll clips to show instead of a photo (the web editor's pick)
 
 
 class Script(BaseModel):

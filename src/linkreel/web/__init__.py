@@ -75,7 +75,8 @@ def _csp(nonce: str, frame_ancestors: str) -> str:
             f"script-src 'nonce-{nonce}'; frame-ancestors {frame_ancestors}")
 
 
-def _read_preview(request: Request, media_job: str) -> dict[str, Any] | None:
+def read_preview(request: Request, media_job: str) -> dict[str, Any] | None:
+    """A preview's page data (`<media_job>/preview.json`, written by the job runner), or None."""
     if not is_uuid(media_job):
         return None
     data = request.app.state.storage.get_bytes(f"{media_job.lower()}/preview.json")
@@ -94,7 +95,7 @@ def _scene_item(scene: dict[str, Any]) -> str:
 
 @router.get("/preview/{media_job}/")
 def preview_page(media_job: str, request: Request) -> HTMLResponse:
-    data = _read_preview(request, media_job)
+    data = read_preview(request, media_job)
     if data is None:
         raise ApiError.not_found()
     nonce = secrets.token_urlsafe(12)

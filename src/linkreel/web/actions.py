@@ -24,6 +24,7 @@ from linkreel.api.video_params import FORM_KINDS, PARAM_FIELDS
 from linkreel.jobs.links import get_link, link_brief
 from linkreel.jobs.models import VideoJob
 from linkreel.script.model import SceneRole
+from linkreel.web import read_preview
 from linkreel.web.session import SignedIn, SignedInWrite
 
 router = APIRouter(prefix="/web/api", include_in_schema=False)
@@ -138,20 +139,21 @@ def _one_line(value: Any, what: str, limit: int) -> str:
     return text
 
 
-def _image_pick(value: Any, scene: int, n_images: int) -> int | None:
-    """A scene's picked image: an index into the link's images, or None (the storyboard chooses)."""
+def _media_pick(value: Any, scene: int, count: int, what: str) -> int | None:
+    """A scene's picked image or clip: an index into the `count` the ad has, or None (not picked)."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n_images:
-        raise ApiError.field("scenes", f"Scene {scene}'s image is not one of this product's images.")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < count:
+        raise ApiError.field("scenes", f"Scene {scene}'s {what} is not one of this product's {what}s.")
     return value
 
 
-def scenes_from_edit(raw: Any, n_images: int = 0) -> list[dict[str, Any]]:
+def scenes_from_edit(raw: Any, n_images: int = 0, n_clips: int = 0) -> list[dict[str, Any]]:
     """The editor's scenes, in the user's order → the runner's `work["scenes"]` (Scene fields). A scene
     keeps its role (the storyboard picks cards by role); a scene without a spoken line is refused
     rather than dropped, so the user sees which one and decides. `image` is an index into the link's
-    `n_images` usable images (None: the storyboard picks)."""
+    `n_images` usable images (None: the storyboard picks); `clip` one into the edited preview's `n_clips`
+    b-roll clips, shown instead of a photo."""
     if not isinstance(raw, list) or not raw:
         raise ApiError.field("scenes", "Keep at least one scene.")
     if len(raw) > MAX_SCENES:
@@ -165,8 +167,11 @@ def scenes_from_edit(raw: Any, n_images: int = 0) -> list[dict[str, Any]]:
             raise ApiError.field("scenes", f"Scene {i} has no spoken line: write one or delete the scene.")
         on_screen = _one_line(item.get("on_screen"), f"Scene {i}'s on-screen text", MAX_ON_SCREEN)
         role = item.get("role") if item.get("role") in SCENE_ROLES else SceneRole.BENEFIT.value
-        image = _image_pick(item.get("image"), i, n_images)
-        scenes.append({"role": role, "spoken": spoken, "on_screen": on_screen, "image": image})
+        image = _media_pick(item.get("image"), i, n_images, "image")
+        clip = _media_pick(item.get("clip"), i, n_clips, "clip")
+        if image is not None and clip is not None:
+            raise ApiError.field("scenes", f"Scene {i} shows either an image or a clip, not both.")
+        scenes.append({"role": role, "spoken": spoken, "on_screen": on_screen, "image": image, "clip": clip})
     return scenes
 
 
@@ -177,9 +182,48 @@ def link_images(job: VideoJob) -> list[str]:
     return [PurePath(img["path"]).name for img in images if img.get("path")]
 
 
+def clip_count(request: Request, media_job: str | None) -> int:
+    """How many b-roll clips the preview offers for picking (their stills, `clips` in its page data)."""
+    return len((read_preview(request, media_job) or {}).get("clips") or []) if media_job else 0
+
+
 # What the editor may change besides the scenes (contract §3.2 fields); null goes back to the default.
 EDITABLE = ("override_voice", "background_music_url", "no_background_music", "background_music_volume",
             "voiceover_volume", "caption_style", "caption_setting")
+# The editor's presenter choices besides a persona id and null (matched to the product): none at all (the
+# API has no value for it, so the job's `work` keeps it: `no_presenter`, see runner.editor_request), and the
+# job's own photo (`override_avatar_by_image`), which the grid has no card for.
+NO_PRESENTER = "none"
+PHOTO = "photo"
+# What a job's `work` keeps of the editor that its parameters cannot say.
+EDITOR_WORK = ("scenes", "no_presenter")
+
+
+def editor_work(work: dict[str, Any] | None) -> dict[str, Any]:
+    """The editor's part of a job's `work`, for a re-run of the job."""
+    kept = work or {}
+    return {name: kept[name] for name in EDITOR_WORK if kept.get(name)}
+
+
+def presenter(job: VideoJob) -> str | None:
+    """The job's presenter as the editor's choice: a persona id, NO_PRESENTER, PHOTO, or None (matched)."""
+    params = job.params or {}
+    if (job.work or {}).get("no_presenter"):
+        return NO_PRESENTER
+    return params.get("override_avatar") or (PHOTO if params.get("override_avatar_by_image") else None)
+
+
+def apply_presenter(body: dict[str, Any], work: dict[str, Any], choice: str | None) -> None:
+    """A presenter choice into a new version's request (`body`, the job's own) and `work`. A persona id is
+    checked by the API like any `override_avatar` (the library's, or one of the workspace's ready ones)."""
+    if choice == PHOTO:
+        return  # the job's own photo stays in `body`
+    body.pop("override_avatar_by_image", None)  # the API takes no persona together with a photo
+    body.pop("override_avatar", None)
+    if choice == NO_PRESENTER:
+        work["no_presenter"] = True
+    elif choice is not None:
+        body["override_avatar"] = choice
 
 
 def apply_settings(body: dict[str, Any], data: dict[str, Any]) -> None:
@@ -207,16 +251,19 @@ def repreview(job_id: str, request: Request, session: SignedInWrite, data: BodyD
     """A new preview of this job's ad with the edited scenes (the job's own parameters otherwise): a new
     version of the ad, which remembers the one it was made from (`work["parent"]`, for undo). The scenes
     go to the runner as they are; their lines also become `override_script`, so the API shows the words.
-    Scrape and images are reused from the link; only script onwards redoes. Plain `lines` also work.
-    The `EDITABLE` fields (voice, music, volumes, caption style and `caption_setting`), when sent, replace
-    the job's own (null: back to the default)."""
+    The runner takes what the edit did not change (scrape, voice, b-roll…) from this version's stage cache
+    (runner._plan), so a new presenter redoes the presenter and the render only. Plain `lines` also work.
+    The `EDITABLE` fields (voice, music, volumes, caption style and `caption_setting`) and the presenter
+    (`override_avatar`: a persona id, NO_PRESENTER or null), when sent, replace the job's own (null: back
+    to the default)."""
     db, settings, fetcher, _ = _state(request)
     with db.session() as s:
         job = video_routes._owned(s, session.workspace, job_id)
         chosen = next((p for p in job.previews or [] if p["media_job"] == data.get("media_job")), None)
     work: dict[str, Any] = {}
     if "scenes" in data:
-        scenes = scenes_from_edit(data["scenes"], len(link_images(job)))
+        edited = chosen["media_job"] if chosen else job.media_job
+        scenes = scenes_from_edit(data["scenes"], len(link_images(job)), clip_count(request, edited))
         work["scenes"] = scenes
         lines: list[Any] = [scene["spoken"] for scene in scenes]
     else:
@@ -228,6 +275,7 @@ def repreview(job_id: str, request: Request, session: SignedInWrite, data: BodyD
     if chosen is not None:  # a preview-list job: edit the preview the user was looking at
         body.update(visual_style=chosen["visual_style"], aspect_ratio=chosen["aspect_ratio"])
     apply_settings(body, data)
+    apply_presenter(body, work, data["override_avatar"] if "override_avatar" in data else presenter(job))
     body["override_script"] = script_from_lines(lines)
     return video_routes._preview(db, settings, session.workspace, fetcher, body, work=work)
 
@@ -254,8 +302,7 @@ def rerun(job_id: str, request: Request, session: SignedInWrite) -> Any:
         body["visual_styles"] = _distinct([e["visual_style"] for e in entries])
         body["aspect_ratios"] = _distinct([e["aspect_ratio"] for e in entries])
         return video_routes._preview_list(db, settings, session.workspace, fetcher, body)
-    carried = {"scenes": work["scenes"]} if work.get("scenes") else {}
-    return video_routes._preview(db, settings, session.workspace, fetcher, body, work=carried)
+    return video_routes._preview(db, settings, session.workspace, fetcher, body, work=editor_work(work))
 
 
 def versions(request: Request, session: SignedIn, job: VideoJob) -> list[dict[str, Any]]:

@@ -17,8 +17,7 @@ from sqlalchemy import select
 
 from linkreel.api.auth import authenticate
 from linkreel.api.errors import ApiError
-from linkreel.api.pagination import is_uuid
-from linkreel.api.routes.catalog import music_body, persona_body, voice_body
+from linkreel.api.routes.catalog import custom_body, music_body, persona_body, voice_body
 from linkreel.api.video_params import (
     ASPECT_RATIOS,
     CAPTION_STYLES,
@@ -27,16 +26,19 @@ from linkreel.api.video_params import (
     VIDEO_LENGTHS,
     VISUAL_STYLES,
 )
+from linkreel.avatars import custom
 from linkreel.avatars.personas import FILTERS as PERSONA_FILTERS
-from linkreel.avatars.personas import Persona, personas
+from linkreel.avatars.personas import personas
 from linkreel.jobs import credits
 from linkreel.jobs.models import CreditEntry
 from linkreel.languages import LANGUAGES
 from linkreel.media import music
 from linkreel.media.templates import SAFE_AREAS
 from linkreel.media.templates import get_style as get_template
+from linkreel.pipeline import presenter_persona
+from linkreel.scrape.brief import Brief
 from linkreel.voice import catalog as voice_catalog
-from linkreel.web import actions
+from linkreel.web import actions, read_preview
 from linkreel.web.session import (
     PRESESSION_COOKIE,
     CsrfRejected,
@@ -170,12 +172,24 @@ def jobs_page(request: Request, session: SignedIn) -> HTMLResponse:
     return _render(request, "jobs.html", session=session, title="Jobs", history=_history(request, session))
 
 
-def _persona_card(settings: Any, persona: Persona) -> dict[str, Any]:
-    """What the new-ad page's avatar grid shows: the API's persona fields (`/api/personas/`), square
-    previews (drawn on their first request, then cached)."""
-    body = persona_body(settings, persona)
+def _persona_card(body: dict[str, Any]) -> dict[str, Any]:
+    """What an avatar grid card shows of a persona's API fields (`/api/personas/`): square previews (a library
+    one's are drawn on their first request, then cached; a custom one has no clip); `custom`: the workspace's."""
     return {key: body[key] for key in ("id", "creator_name", "gender", "age_range", "location", "style")} | {
-        "image": body["preview_image_1_1"], "video": body["preview_video_1_1"]}
+        "image": body["preview_image_1_1"], "video": body.get("preview_video_1_1"), "custom": body["type"] == "custom"}
+
+
+def _avatar_grid(request: Request, session: WebSession) -> dict[str, Any]:
+    """The avatar grid's data (new-ad page and editor, templates/_personas.html): the library, then the
+    workspace's own personas that `override_avatar` takes now (processed and active, see
+    custom.ready_problem), and the filters."""
+    settings = request.app.state.settings
+    with request.app.state.db.session() as s:
+        own = [row for row in custom.list_custom(s, session.workspace.id, {})
+               if row.process_status == "done" and row.is_active]
+    return {"personas": [_persona_card(persona_body(settings, p)) for p in personas()]
+            + [_persona_card(custom_body(settings, row)) for row in own],
+            "persona_filters": {name: list(values) for name, values in PERSONA_FILTERS.items()}}
 
 
 def _voices(settings: Any) -> list[dict[str, Any]]:
@@ -184,7 +198,7 @@ def _voices(settings: Any) -> list[dict[str, Any]]:
              "language": a["language"], "preview_url": a["preview_url"]} for v in voices for a in v["accents"]]
 
 
-def _catalog(request: Request) -> dict[str, Any]:
+def _catalog(request: Request, session: WebSession) -> dict[str, Any]:
     settings = request.app.state.settings
     return {
         "languages": [{"code": c, "name": LANGUAGES[c].name} for c in LANGUAGE_CODES],
@@ -197,8 +211,7 @@ def _catalog(request: Request) -> dict[str, Any]:
         "style_captions": {name: get_template(name).caption_style for name in VISUAL_STYLES},
         "voices": _voices(settings),
         "musics": [music_body(settings, t) for t in music.TRACKS],
-        "personas": [_persona_card(settings, p) for p in personas()],
-        "persona_filters": {name: list(values) for name, values in PERSONA_FILTERS.items()},
+        **_avatar_grid(request, session),
         "preview_cost": {str(n): credits.cost_preview(n) for n in VIDEO_LENGTHS},
         "render_cost": {str(n): credits.cost_render(n) for n in VIDEO_LENGTHS},
     }
@@ -206,7 +219,7 @@ def _catalog(request: Request) -> dict[str, Any]:
 
 @router.get("/new/")
 def new_page(request: Request, session: SignedIn) -> HTMLResponse:
-    return _render(request, "new.html", session=session, title="New ad", data=_catalog(request))
+    return _render(request, "new.html", session=session, title="New ad", data=_catalog(request, session))
 
 
 @router.get("/compare/{job_id}/")
@@ -218,22 +231,26 @@ def compare_page(job_id: str, request: Request, session: SignedIn) -> HTMLRespon
                          "editor": f"/editor/{job.id}/", "public_url": settings.public_url})
 
 
-def _scenes(request: Request, media_job: str | None) -> list[dict[str, Any]] | None:
-    if not media_job or not is_uuid(media_job):
-        return None
-    raw = request.app.state.storage.get_bytes(f"{media_job.lower()}/preview.json")
-    if raw is None:
-        return None
-    try:
-        return list(json.loads(raw).get("scenes", []))
-    except ValueError:
-        return None
+def _clips(media_job: str, preview: dict[str, Any]) -> list[str]:
+    """The preview's b-roll stills (what a scene's `clip` indexes), as same-origin paths like the player's."""
+    return [f"/media/{media_job}/clip-{k}.jpg" for k in range(len(preview.get("clips") or []))]
 
 
 def _caption_centre(visual_style: str, aspect: str) -> dict[str, float]:
     """Where the visual style puts its captions, as `caption_setting.offset` (centre from the frame centre)."""
     box = get_template(visual_style).caption_box[aspect]
     return {"x": round(box.x + box.w / 2 - 0.5, 3), "y": round(box.y + box.h / 2 - 0.5, 3)}
+
+
+def _presenter(request: Request, session: WebSession, job: Any, visual_style: str) -> dict[str, Any]:
+    """The editor's avatar grid: shown when the visual style has a presenter; `current` the job's choice
+    (actions.presenter; `photo`: a photo presenter, which has no card), `matched` the library persona
+    "Automatic" gives this product, `none` the "no presenter" card's value."""
+    matched = presenter_persona(None, Brief.model_validate((job.work or {})["brief"]))
+    current = actions.presenter(job)
+    return {"slot": get_template(visual_style).family.avatar is not None, "current": current,
+            "photo": current == actions.PHOTO, "matched": matched.id, "none": actions.NO_PRESENTER,
+            **_avatar_grid(request, session)}
 
 
 def _look(request: Request, job: Any, visual_style: str, aspect: str) -> dict[str, Any]:
@@ -255,7 +272,7 @@ def _look(request: Request, job: Any, visual_style: str, aspect: str) -> dict[st
 
 def _editor_scene(scene: dict[str, Any]) -> dict[str, Any]:
     return {"role": scene.get("role"), "text": scene.get("text", ""), "on_screen": scene.get("on_screen") or "",
-            "image": scene.get("image")}
+            "image": scene.get("image"), "clip": scene.get("clip")}
 
 
 @router.get("/editor/{job_id}/")
@@ -270,15 +287,18 @@ def editor_page(job_id: str, request: Request, session: SignedIn, preview: str |
     params = job.params or {}
     visual_style = chosen["visual_style"] if chosen else params.get("visual_style", "FullScreenTemplate")
     aspect = chosen["aspect_ratio"] if chosen else params.get("aspect_ratio", "9x16")
-    scenes = _scenes(request, media_job)
+    preview_data = read_preview(request, media_job) if media_job else None
+    scenes = list(preview_data.get("scenes", [])) if preview_data else None
     listed_versions = actions.versions(request, session, job)
     images = [f"/media/links/{job.link_id}/images/{name}" for name in actions.link_images(job)]
+    clips = _clips(media_job, preview_data) if media_job and preview_data else []
     look = _look(request, job, visual_style, aspect)
+    avatar = _presenter(request, session, job, visual_style)
     return _render(request, "editor.html", session=session, title="Editor", job=job, media_job=media_job,
                    scenes=scenes, versions=listed_versions, max_on_screen=actions.MAX_ON_SCREEN, look=look,
-                   images=images,
+                   images=images, avatar=avatar, visual_style=visual_style,
                    data={"job_id": job.id, "media_job": media_job, "kind": job.kind,
                          "waiting": scenes is None and job.status != "failed",
-                         "scenes": [_editor_scene(sc) for sc in scenes or []], "images": images,
-                         "look": look,
+                         "scenes": [_editor_scene(sc) for sc in scenes or []], "images": images, "clips": clips,
+                         "look": look, "avatar": avatar,
                          "max_scenes": actions.MAX_SCENES, "max_on_screen": actions.MAX_ON_SCREEN})

@@ -179,23 +179,29 @@ function setupJobs() {
 
 const DEFAULT_STYLE = "FullScreenTemplate";
 
-// The avatar grid: one radio card per persona (square preview still, lazy-loaded) plus "Automatic";
-// the filters hide cards client-side (the catalog is small and already on the page).
+// The avatar grid (templates/_personas.html): one radio card per persona (square preview still, lazy-loaded;
+// the workspace's own marked "yours") after "Automatic" and, where `none` is given (the editor), "No presenter".
+// `current` is checked (none of them for a photo presenter); `matched` names who "Automatic" gives. The
+// filters hide persona cards client-side (the catalog is small and already on the page). Returns the choice.
 const FILTER_LABELS = { gender: "Gender", age_range: "Age", location: "Setting", style: "Shot" };
 const VALUE_LABELS = { m: "male", f: "female", nb: "non-binary" };
 const valueLabel = (v) => VALUE_LABELS[v] || v;
 
-function setupPersonas(cat) {
+function setupPersonas(cat, { current = "", matched = null, none = null } = {}) {
   const grid = $("#personas"), filters = $("#persona-filters"), count = $("#persona-count");
+  const radio = (value) => el("input", { type: "radio", name: "override_avatar", value, checked: value === (current || "") });
   const card = (p) => el("label", { class: "persona", "data-id": p.id, title: `${p.creator_name}: ${valueLabel(p.gender)}, ${p.age_range}, ${p.location}, ${p.style}` },
-    el("input", { type: "radio", name: "override_avatar", value: p.id }),
+    radio(p.id),
     el("img", { src: p.image, alt: "", loading: "lazy", width: 96, height: 96 }),
     el("span", { class: "persona-name", text: p.creator_name }),
-    el("span", { class: "muted small", text: `${valueLabel(p.gender)} · ${p.age_range} · ${p.location}` }));
-  grid.replaceChildren(
-    el("label", { class: "persona auto" }, el("input", { type: "radio", name: "override_avatar", value: "", checked: true }),
-      el("span", { class: "persona-name", text: "Automatic" }), el("span", { class: "muted small", text: "matched to the product" })),
-    ...cat.personas.map(card));
+    el("span", { class: "muted small", text: p.custom ? "yours" : `${valueLabel(p.gender)} · ${p.age_range} · ${p.location}` }));
+  const auto = cat.personas.find((p) => p.id === matched);
+  const choices = [el("label", { class: "persona auto" }, radio(""),
+    el("span", { class: "persona-name", text: "Automatic" }),
+    el("span", { class: "muted small", text: auto ? `matched: ${auto.creator_name}` : "matched to the product" }))];
+  if (none) choices.push(el("label", { class: "persona none" }, radio(none),
+    el("span", { class: "persona-name", text: "No presenter" }), el("span", { class: "muted small", text: "product only" })));
+  grid.replaceChildren(...choices, ...cat.personas.map(card));
   filters.replaceChildren(...Object.entries(cat.persona_filters).map(([name, values]) =>
     el("div", {}, el("label", { for: `pf-${name}`, text: FILTER_LABELS[name] || name }),
       el("select", { id: `pf-${name}`, "data-filter": name },
@@ -212,6 +218,11 @@ function setupPersonas(cat) {
   }
   filters.addEventListener("change", apply);
   apply();
+  const checked = () => $('input[name="override_avatar"]:checked', grid);
+  return {
+    value: () => (checked() ? checked().value : current),
+    set: (value) => { const r = $$('input[name="override_avatar"]', grid).find((i) => i.value === (value || "")); if (r) r.checked = true; },
+  };
 }
 
 function setupNew() {
@@ -241,7 +252,7 @@ function setupNew() {
   voices();
   $("#language").addEventListener("change", voices);
 
-  if (cat.personas) setupPersonas(cat);
+  if (cat.personas) setupPersonas(cat);  // "Automatic" checked: no "no presenter" here, the API has no value for it
 
   const sample = $("#sample");
   function play(url) { if (!url) return; sample.src = url; sample.play().catch(() => {}); }
@@ -445,16 +456,28 @@ function sceneEditor(data, form) {
       el("label", { for: `screen-${n}`, text: "On-screen text" }), screen,
       imagePicker(sc, n));
   }
-  // One radio per link image (a thumbnail) plus "Auto" (the storyboard picks); `Scene.image` indexes them.
+  // One radio per link image and per b-roll clip (its still, marked ▶) plus "Auto" (the storyboard picks);
+  // `Scene.image` and `Scene.clip` index them. Radio values: "" (auto), "2" (image 3), "clip-0" (clip 1).
   function imagePicker(sc, n) {
-    if (!data.images.length || (sc.role === "cta" && data.look.end_card)) return null;  // the end card has no photo
-    const picked = sc.image ?? null;
-    const option = (k) => el("label", { class: "pick", title: k === null ? "Let the storyboard choose" : `Image ${k + 1}` },
-      el("input", { type: "radio", name: `image-${n}`, id: `image-${n}-${k ?? "auto"}`, value: k ?? "", checked: picked === k }),
-      k === null ? el("span", { text: "Auto" })
-        : el("img", { src: data.images[k], alt: `Image ${k + 1}`, width: 56, height: 56, loading: "lazy" }));
-    return el("fieldset", { class: "image-pick" }, el("legend", { text: "Image" }),
-      el("div", { class: "picks" }, option(null), ...data.images.map((_, k) => option(k))));
+    const clips = data.clips || [];
+    if ((!data.images.length && !clips.length) || (sc.role === "cta" && data.look.end_card)) return null;  // the end card has no photo
+    const picked = sc.clip != null ? `clip-${sc.clip}` : sc.image != null ? String(sc.image) : "";
+    const option = (value, title, picture) => el("label", { class: "pick", title },
+      el("input", { type: "radio", name: `image-${n}`, id: `image-${n}-${value || "auto"}`, value, checked: picked === value }),
+      picture);
+    const still = (src, alt) => el("img", { src, alt, width: 56, height: 56, loading: "lazy" });
+    return el("fieldset", { class: "image-pick" }, el("legend", { text: clips.length ? "Image or clip" : "Image" }),
+      el("div", { class: "picks" }, option("", "Let the storyboard choose", el("span", { text: "Auto" })),
+        ...data.images.map((src, k) => option(String(k), `Image ${k + 1}`, still(src, `Image ${k + 1}`))),
+        ...clips.map((src, k) => option(`clip-${k}`, `Clip ${k + 1}`, el("span", { class: "clip-still" },
+          still(src, `Clip ${k + 1}`), el("span", { class: "play", "aria-hidden": "true", text: "▶" }))))));
+  }
+  // A picker radio's value → the scene's {image, clip} and what to say about it.
+  function picked(value, n) {
+    if (value.startsWith("clip-")) { const k = parseInt(value.slice(5), 10); return [{ image: null, clip: k }, `Scene ${n} shows clip ${k + 1}.`]; }
+    if (value === "") return [{ image: null, clip: null }, `Scene ${n}: the storyboard picks the image.`];
+    const k = parseInt(value, 10);
+    return [{ image: k, clip: null }, `Scene ${n} shows image ${k + 1}.`];
   }
   function draw() { list.replaceChildren(...state.map(sceneItem)); }
 
@@ -463,11 +486,10 @@ function sceneEditor(data, form) {
   list.addEventListener("change", (e) => {
     const li = e.target.closest("li"), i = [...list.children].indexOf(li);
     if (i < 0) return;
-    if (e.target.type === "radio") {  // an image pick: one undo step; the focus stays on the picked image
-      const k = e.target.value === "" ? null : parseInt(e.target.value, 10), n = i + 1;
-      change(state.map((sc, j) => (j === i ? { ...sc, image: k } : sc)),
-        k === null ? `Scene ${n}: the storyboard picks the image.` : `Scene ${n} shows image ${k + 1}.`);
-      $(`#image-${n}-${k ?? "auto"}`).focus();
+    if (e.target.type === "radio") {  // an image or clip pick: one undo step; the focus stays on the pick
+      const n = i + 1, [pick, message] = picked(e.target.value, n);
+      change(state.map((sc, j) => (j === i ? { ...sc, ...pick } : sc)), message);
+      $(`#image-${n}-${e.target.value || "auto"}`).focus();
       return;
     }
     history.push(before || copy(state));
@@ -504,10 +526,13 @@ function sceneEditor(data, form) {
   };
 }
 
-// Voice, music, volumes, caption style and caption position: the fields a re-preview sends besides the
-// scenes (contract §3.2 names; null = the default). Unsaved choices survive a reload like the scenes do.
+// Presenter, voice, music, volumes, caption style and caption position: the fields a re-preview sends besides
+// the scenes (contract §3.2 names; null = the default; the presenter only when changed, "none" for no
+// presenter). Unsaved choices survive a reload like the scenes do.
 function lookEditor(data) {
   const look = data.look, cur = look.current, key = `linkreel-look:${data.media_job}`;
+  const presenter = data.avatar.slot ? setupPersonas(data.avatar,
+    { current: data.avatar.current, matched: data.avatar.matched, none: data.avatar.none }) : null;
   const voice = $("#ed-voice"), music = $("#ed-music"), captionStyle = $("#ed-caption-style");
   const volumes = ["background_music_volume", "voiceover_volume"].map((name) => $(`#ed-${name}`));
   const frame = $("#caption-frame"), box = $("#caption-box"), now = $("#caption-position-now");
@@ -591,6 +616,7 @@ function lookEditor(data) {
     if (captionStyle.value && setting.style) setting.style = captionStyle.value;  // caption_setting.style wins
     else delete setting.style;
     out.caption_setting = Object.keys(setting).length ? setting : null;
+    if (presenter && presenter.value() !== (data.avatar.current || "")) out.override_avatar = presenter.value() || null;
     return out;
   }
   function save() { sessionStorage.setItem(key, JSON.stringify({ body: body(), offset })); }
@@ -602,6 +628,7 @@ function lookEditor(data) {
     voice.value = b.override_voice || "";
     music.value = b.no_background_music ? "none" : b.background_music_url || "";
     captionStyle.value = b.caption_style || "";
+    if (presenter && "override_avatar" in b) presenter.set(b.override_avatar);
     volumes.forEach((input) => {
       if (b[input.name] === null) return;
       input.value = b[input.name]; input.dataset.set = "1"; percent(input);
@@ -611,6 +638,7 @@ function lookEditor(data) {
   restore();
   place(true);
   [voice, music, captionStyle, ...volumes].forEach((c) => c.addEventListener("change", save));
+  if (presenter) $("#personas").addEventListener("change", save);
   return { body, saved: () => sessionStorage.removeItem(key) };
 }
 
