@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from linkreel.api.errors import ApiError
 from linkreel.jobs.db import Database
-from linkreel.jobs.models import IdempotencyRecord
+from linkreel.jobs.models import IdempotencyRecord, as_utc
 from linkreel.processes import pid_alive
 
 HEADER = "Idempotency-Key"
@@ -50,10 +50,6 @@ def fingerprint(request: Request, data: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-
-
 def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -63,7 +59,7 @@ def _abandoned(record: IdempotencyRecord, now: datetime) -> bool:
     host, _, pid = str((record.body or {}).get("owner", "")).rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         return int(pid) != os.getpid() and not pid_alive(int(pid))
-    return now - _aware(record.created_at) > LEASE
+    return now - as_utc(record.created_at) > LEASE
 
 
 def note_created(session: Session, job_id: str) -> None:
@@ -85,7 +81,7 @@ def _reserve(db: Database, workspace_id: str, key: str, digest: str,
     with db.session(write=True) as s:
         record = s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.workspace_id == workspace_id,
                                                           IdempotencyRecord.key == key).with_for_update())
-        if record is not None and now - _aware(record.created_at) > TTL:
+        if record is not None and now - as_utc(record.created_at) > TTL:
             s.delete(record)
             s.flush()
             record = None

@@ -47,7 +47,7 @@ from linkreel.jobs import credits
 from linkreel.jobs.credits import MODEL_VERSIONS
 from linkreel.jobs.db import Database
 from linkreel.jobs.links import get_link, link_brief
-from linkreel.jobs.models import VideoJob, Workspace, new_id
+from linkreel.jobs.models import VideoJob, Workspace, as_utc, new_id
 from linkreel.jobs.queue import enqueue
 from linkreel.jobs.runner import (
     ACTIVE,
@@ -76,8 +76,7 @@ NOT_A_PREVIEW = "Not a preview of this video."
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _number(value: float | None) -> float | int | None:
