@@ -1,8 +1,9 @@
 """All configuration in one place: `LINKREEL_*` environment variables."""
 
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,7 +31,8 @@ class Settings(BaseSettings):
     storage_patience_s: float = 300.0  # how long a worker waits out a storage outage before failing a job
     # Finished pipeline stages of a job copied to storage, so another worker resumes a job whose worker
     # died (stages.StorageMirror): "auto" = when storage is S3 (workers on several machines), "on", "off".
-    stage_mirror: str = "auto"
+    # Checked when the settings load, before any job (any case, spaces ignored).
+    stage_mirror: Annotated[Literal["auto", "on", "off"], BeforeValidator(lambda v: str(v).strip().lower())] = "auto"
     # Limits (api/limits.py); 0 turns a limit off.
     max_body_bytes: int = 1024 * 1024
     photo_max_bytes: int = 10 * 1024 * 1024  # a custom persona's uploaded photo (POST /api/personas/)

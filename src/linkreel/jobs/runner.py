@@ -672,9 +672,7 @@ def _plan(settings: Settings, db: Database, job: VideoJob, visual_style: str, as
 
 def stage_mirror(settings: Settings, job_id: str) -> StorageMirror | None:
     """Where a job's finished stages are copied for other workers (None: this machine's work dir only)."""
-    wanted = settings.stage_mirror.strip().lower()
-    if wanted not in ("on", "off", "auto"):
-        raise InputError(f"LINKREEL_STAGE_MIRROR must be auto, on or off, not {settings.stage_mirror!r}")
+    wanted = settings.stage_mirror
     if wanted == "off" or (wanted == "auto" and not settings.storage_url.strip().startswith("s3://")):
         return None
     return StorageMirror(open_storage(settings), f"{STAGES_PREFIX}/{job_id}", settings.storage_patience_s)
