@@ -145,6 +145,24 @@ class Cluster:
         lines = (self.tmp / f"{name}.log").read_text(errors="replace").splitlines()
         return [json.loads(line) for line in lines if line.startswith("{")]
 
+    def wait_settled(self, http: httpx.Client, job_id: str, timeout: float) -> dict[str, Any]:
+        """The job once done or failed; on a timeout the failure shows its row and the processes' last words."""
+        try:
+            return wait_for(lambda: settled(http, job_id), timeout, f"job {job_id}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.diagnosis(job_id)}") from None
+
+    def diagnosis(self, job_id: str) -> str:
+        rows = [r for r in job_rows(self.db_url) if r.id == job_id]
+        lines = [f"row: status={r.status} outputs={[o.get('status') for o in r.outputs or []]} work="
+                 f"{ {k: v for k, v in (r.work or {}).items() if k in ('claims', 'attempts', 'stage_runs')} }"
+                 for r in rows]
+        for name in self.procs:
+            said = [f"{e.get('ts', '')[11:23]} {e.get('worker', '')} {e.get('msg', '')[:200]}" for e in self.log(name)
+                    if "GET /" not in e.get("msg", "")]
+            lines += [f"--- {name}.log, last lines:", *said[-15:]]
+        return "\n".join(lines)
+
     def cli(self, *args: str) -> str:
         env = {**self.env, "LINKREEL_DATA_DIR": str(self.data_dir("api"))}
         return subprocess.run([sys.executable, "-m", "linkreel", *args], env=env, check=True,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from linkreel.jobs.models import VideoJob
 from linkreel.media.probe import probe
-from tests.cluster_support import Cluster, check_ledger, ready, settled
+from tests.cluster_support import Cluster, check_ledger, ready
 from tests.helpers import EXAMPLES, ROOT, serve_dir
 from tests.webhook_support import wait_for, webhook_receiver
 
@@ -60,7 +60,7 @@ def test_api_and_two_workers_on_postgres_redis_s3(cluster: Cluster, tmp_path: Pa
         workers[victim].wait(timeout=10)
         workers[victim] = cluster.start(victim, "worker", "--concurrency", "1")  # the machine comes back
 
-        finished = [wait_for(lambda j=j: settled(http, j["id"]), 600, f"job {j['id']}") for j in jobs]
+        finished = [cluster.wait_settled(http, j["id"], 600) for j in jobs]
         for job in finished:
             assert job["status"] == "done", job["failed_reason"]
             assert job["video_output"].startswith(f"{cluster.base}/media/")
@@ -133,7 +133,7 @@ def test_preview_list_then_render_one_on_the_cluster(cluster: Cluster, tmp_path:
         chosen = listed["previews"][1]["media_job"]
         r = http.post(f"/api/link_to_videos/{job['id']}/render_single_preview/", json={"media_job": chosen})
         assert r.status_code == 200, r.text
-        done = wait_for(lambda: settled(http, job["id"]), 600, "the render")
+        done = cluster.wait_settled(http, job["id"], 600)
         assert done["status"] == "done", done["failed_reason"]
         out = tmp_path / "chosen.mp4"
         out.write_bytes(httpx.get(done["video_output"], timeout=60).content)
@@ -164,6 +164,6 @@ def test_jobs_finish_across_postgres_and_redis_restarts(cluster: Cluster, tmp_pa
         wait_for(lambda: _rendering_worker(http, jobs[:1], {"w1": worker}), 300, "the first render")
         restart("postgres")
         restart("redis")  # the second job's task was waiting in Redis: it is gone now
-        finished = [wait_for(lambda j=j: settled(http, j["id"]), 600, f"job {j['id']}") for j in jobs]
+        finished = [cluster.wait_settled(http, j["id"], 600) for j in jobs]
     assert [j["status"] for j in finished] == ["done", "done"], [j["failed_reason"] for j in finished]
     check_ledger(cluster.db_url, jobs)

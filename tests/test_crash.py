@@ -38,7 +38,7 @@ from linkreel.config import Settings
 from linkreel.jobs import webhooks
 from linkreel.media.probe import probe
 from linkreel.storage import open_storage
-from tests.cluster_support import Cluster, check_ledger, embedded_env, job_rows, ledger, server_env, settled
+from tests.cluster_support import Cluster, check_ledger, embedded_env, job_rows, ledger, server_env
 from tests.helpers import EXAMPLES, pump, serve_dir
 from tests.webhook_support import Receiver, wait_for, webhook_receiver
 
@@ -128,7 +128,7 @@ def test_worker_killed_in_each_stage(cluster: Cluster, tmp_path: Path) -> None:
             c.kill("w1")
 
         c.start("w1", "worker", "--concurrency", "2")  # the machine comes back
-        finished = [wait_for(lambda j=j: settled(http, j["id"]), 600, f"job {j['id']}") for j in jobs]
+        finished = [c.wait_settled(http, j["id"], 600) for j in jobs]
         for job in finished:
             _check_video(c, job, tmp_path)
         deliveries = _check_webhooks(receiver, finished)
@@ -166,7 +166,7 @@ def test_another_worker_resumes_from_the_stages_in_storage(cluster: Cluster, tmp
         assert http.get(f"/media/stages/{job}/{finished[0]}/stage.json").status_code == 404  # private
 
         c.start("w2", "worker")
-        done = wait_for(lambda: settled(http, job), 600, "the job on worker 2")
+        done = c.wait_settled(http, job, 600)
         _check_video(c, done, tmp_path)
     (row,) = job_rows(c.db_url)
     assert set(row.work["stage_runs"].values()) == {1}, row.work["stage_runs"]  # each stage ran on one machine
@@ -214,7 +214,7 @@ def test_api_killed_during_a_request(cluster: Cluster, tmp_path: Path) -> None:
         assert http.get(f"/api/link_to_videos/{uncommitted}/").status_code == 404
         listed = http.get("/api/link_to_videos/").json()
         assert [j["id"] for j in listed] == [unqueued]
-        done = wait_for(lambda: settled(http, unqueued), 300, "the job the API committed")
+        done = c.wait_settled(http, unqueued, 300)
         _check_video(c, done, tmp_path)
         deliveries = _check_webhooks(receiver, [done])
 
@@ -224,7 +224,7 @@ def test_api_killed_during_a_request(cluster: Cluster, tmp_path: Path) -> None:
         assert again.status_code == 200 and again.json()["id"] == unqueued, again.text
         retried = http.post("/api/link_to_videos/", json=body, headers={"Idempotency-Key": "first"})
         assert retried.status_code == 200 and retried.json()["id"] not in (unqueued, uncommitted), retried.text
-        second = wait_for(lambda: settled(http, retried.json()["id"]), 300, "the retried job")
+        second = c.wait_settled(http, retried.json()["id"], 300)
         assert second["status"] == "done", second["failed_reason"]
         assert sorted(j["id"] for j in http.get("/api/link_to_videos/").json()) == sorted([unqueued, second["id"]])
         assert http.get("/api/remaining_credits/").json()["remaining_credits"] == 100 - 1 - 5 - 5
@@ -339,7 +339,7 @@ def test_s3_unavailable_for_30_s_during_a_job(tmp_path: Path, s3_outage: tuple[O
             wait_for(lambda: time.monotonic() - gone >= OUTAGE_S, OUTAGE_S + 5, "the end of the outage")
             assert http.get(f"/api/link_to_videos/{job['id']}/").json()["status"] in ("in_queue", "running")
             proxy.up()
-            done = wait_for(lambda: settled(http, job["id"]), 300, "the job")
+            done = c.wait_settled(http, job["id"], 300)
             _check_video(c, done, tmp_path)
             deliveries = _check_webhooks(receiver, [done])
         check_ledger(c.db_url, [done])

@@ -1,9 +1,13 @@
 """The sweep's view of lost work: a queue server restarted without persistence loses its waiting
 tasks; the sweep re-queues unclaimed work once the queue is empty and the work has waited a while.
-A webhook delivery whose task died with its worker is queued again once overdue, and delivered."""
+A webhook delivery whose task died with its worker is queued again once overdue, and delivered.
+A worker killed after its last output was saved but before it settled the job leaves its claim:
+that pass is queued again and settles the job."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ from linkreel.config import Settings
 from linkreel.jobs.db import Database, migrate
 from linkreel.jobs.models import Link, VideoJob, WebhookDelivery, Workspace, new_id
 from linkreel.jobs.queue import get_queues, queue_depths
-from linkreel.jobs.runner import REQUEUED, recover
+from linkreel.jobs.runner import HOST, REQUEUED, recover
 from linkreel.jobs.webhooks import LOST_AFTER_S
 from tests.webhook_support import webhook_receiver
 
@@ -112,4 +116,68 @@ def test_work_dirs_of_finished_jobs_are_swept(tmp_path: Path) -> None:
         (settings.work_path / name / "render-0123456789abcdef" / "ad.mp4").write_bytes(b"half")
     recover(settings, db, only_stale=True)
     assert sorted(p.name for p in settings.work_path.iterdir()) == sorted([running, cli_cache])
+    db.dispose()
+
+
+def _dead_claim() -> dict[str, str]:
+    """The claim of a worker on this host that has exited."""
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return {"worker": f"{HOST}:{proc.stdout.strip()}", "at": datetime.now(UTC).isoformat()}
+
+
+def test_a_job_whose_worker_died_before_settling_it_is_settled(tmp_path: Path) -> None:
+    """Killed between saving the (last) output and settling the job: the output is done, the job still
+    running. The claim left behind says a pass was cut short; recovery runs it again, and it only settles."""
+    settings = Settings(data_dir=tmp_path, allow_private_urls=True)
+    migrate(settings)
+    db = Database(settings)
+    with webhook_receiver() as receiver:
+        job = _job(db, datetime.now(UTC), {"webhook_url": receiver.url})
+        with db.session(write=True) as s:
+            row = s.get(VideoJob, job)
+            assert row is not None
+            receiver.secret = s.get(Workspace, row.workspace_id).webhook_secret  # type: ignore[union-attr]
+            row.media_job = row.outputs[0]["media_job"]
+            row.status = "running"
+            row.outputs = [{**row.outputs[0], "status": "done", "progress": 1.0, "duration": 15.0,
+                            "video_output": "https://cdn.test/v.mp4", "video_thumbnail": "https://cdn.test/t.jpg"}]
+            row.work = {"claims": {"render": _dead_claim()}, "attempts": {"render": 1}}
+        assert recover(settings, db) == [(job, "render")]
+        render = get_queues(settings).render
+        render.execute(render.dequeue())  # the restarted worker
+        light = get_queues(settings).light
+        light.execute(light.dequeue())  # its webhook thread
+        (got,) = receiver.received
+        assert got["payload"]["id"] == job and got["payload"]["status"] == "done" and got["valid"]
+    with db.session() as s:
+        row = s.get(VideoJob, job)
+        assert row is not None
+        settled = (row.status, row.video_output, row.duration, row.progress)
+        assert settled == ("done", "https://cdn.test/v.mp4", 15.0, 1.0)
+        assert "render" not in row.work["claims"] and row.work.get("stage_runs") is None  # nothing rendered again
+    assert recover(settings, db) == []  # settled: nothing left to queue
+    db.dispose()
+
+
+def test_previews_whose_worker_died_before_listing_them_are_listed(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    migrate(settings)
+    db = Database(settings)
+    job = _job(db, datetime.now(UTC))
+    with db.session(write=True) as s:
+        row = s.get(VideoJob, job)
+        assert row is not None
+        row.kind, row.status, row.outputs = "preview_list", "pending", []
+        row.work = {"claims": {"preview": _dead_claim()},
+                    "previews": [{"media_job": new_id(), "visual_style": v, "aspect_ratio": "9x16",
+                                  "status": "ready", "duration": 15.0} for v in ("FullScreenTemplate", "Vanilla")]}
+    assert recover(settings, db) == [(job, "preview")]
+    render = get_queues(settings).render
+    render.execute(render.dequeue())
+    with db.session() as s:
+        row = s.get(VideoJob, job)
+        assert row is not None
+        assert [p["visual_style"] for p in row.previews or []] == ["FullScreenTemplate", "Vanilla"]
+        assert "preview" not in row.work["claims"]
+    assert recover(settings, db) == []
     db.dispose()

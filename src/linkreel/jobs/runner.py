@@ -322,11 +322,11 @@ def claim_is_live(claim: dict[str, Any] | None) -> bool:
     return True
 
 
-def _claim(db: Database, job_id: str, action: str, has_work: Callable[[VideoJob], bool]) -> VideoJob | None:
+def _claim(db: Database, job_id: str, action: str) -> VideoJob | None:
     """Take the action on this job, or None (nothing to do, or another live worker has it)."""
     with db.session(write=True) as s:
         job = _locked(s, job_id)
-        if job is None or not has_work(job):
+        if job is None or action not in outstanding(job):
             return None
         work = dict(job.work or {})
         claims = dict(work.get("claims") or {})
@@ -426,7 +426,7 @@ def _too_many_attempts(job: VideoJob, action: str) -> bool:
 
 
 def _run_renders(settings: Settings, db: Database, job_id: str) -> bool:
-    job = _claim(db, job_id, "render", _has_renders)
+    job = _claim(db, job_id, "render")
     if job is None:
         return False
     with _heartbeat(db, job_id, "render"):
@@ -522,7 +522,7 @@ def _finish_renders(settings: Settings, db: Database, job_id: str) -> VideoJob |
 
 
 def _run_previews(settings: Settings, db: Database, job_id: str) -> bool:
-    job = _claim(db, job_id, "preview", _has_previews)
+    job = _claim(db, job_id, "preview")
     if job is None:
         return False
     with _heartbeat(db, job_id, "preview"):
@@ -750,8 +750,12 @@ def _renders_over(job: VideoJob) -> bool:
 
 
 def outstanding(job: VideoJob) -> list[str]:
-    """The queue actions this job still needs."""
-    return [a for a, needed in (("preview", _has_previews(job)), ("render", _has_renders(job))) if needed]
+    """The queue actions this job still needs: work left to do, or a pass that did its work but was
+    stopped before it settled the job (its claim is released in the transaction that settles it)."""
+    claims = (job.work or {}).get("claims") or {}
+    interrupted = {a for a in claims if job.status != "failed"}
+    return [a for a, needed in (("preview", _has_previews(job)), ("render", _has_renders(job)))
+            if needed or a in interrupted]
 
 
 def _mark_requeued(db: Database, job_id: str, action: str, seen: dict[str, Any] | None) -> bool:
