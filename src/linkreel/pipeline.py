@@ -33,7 +33,7 @@ from linkreel.media.captions import caption_track
 from linkreel.media.ffmpeg import ffmpeg_exe
 from linkreel.media.ffmpeg import run as run_ffmpeg
 from linkreel.media.quality import QualityReport, quality_report, speech_check
-from linkreel.media.render import RenderOptions, render
+from linkreel.media.render import RenderOptions, mix_audio, mix_key, render
 from linkreel.media.storyboard import LEAD_IN_MS, AdFacts, Extras, build_timeline
 from linkreel.media.styles import DEFAULT_STYLE, VisualStyle, get_style
 from linkreel.media.timeline import ASPECTS, LENGTHS, CaptionTrack, Timeline
@@ -321,6 +321,10 @@ class AdPlan:
     broll: BrollFiles = field(default_factory=lambda: BrollFiles(paths=[]))  # the page videos `Scene.clip` picks
 
 
+class Soundtrack(BaseModel):
+    path: str
+
+
 class Rendered(BaseModel):
     output: str
     thumbnail: str
@@ -436,6 +440,9 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
     opts = RenderOptions(ffmpeg=ffmpeg_exe(settings.ffmpeg), fonts_cache=settings.cache_path,
                          preset=settings.x264_preset if size is None else PREVIEW_PRESET, crf=settings.x264_crf)
     timeline = plan.timeline
+    # Mixed and encoded once for every aspect, the preview and re-renders of pictures only.
+    soundtrack = plan.cache.run("mix", mix_key(timeline, opts), Soundtrack,
+                                lambda d: Soundtrack(path=str(mix_audio(timeline, d / "mix.m4a", opts))))
 
     def do_render(d: Path) -> Rendered:
         full_size = size is None  # previews are for a quick look; the report is for what gets published
@@ -444,7 +451,7 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
             speech = pool.submit(speech_check, Path(plan.narration.speech.audio_path), plan.narration.speech.text,
                                  plan.script.language, settings.cache_path) if full_size and settings.qa_asr else None
             result = render(timeline, aspect, d / "ad.mp4", d, opts,
-                            progress=lambda f: progress.fraction("render", f), size=size)
+                            progress=lambda f: progress.fraction("render", f), size=size, audio=Path(soundtrack.path))
             report = None
             if full_size:
                 try:

@@ -5,7 +5,6 @@ card fades, word-highlighted captions (libass), voice + ducked music, loudness �
 single ffmpeg filter graph, so the video is encoded exactly once and no frame passes through Python.
 """
 
-import json
 import math
 import re
 from collections.abc import Callable
@@ -32,6 +31,9 @@ from linkreel.media.timeline import (
     VisualClip,
 )
 
+# ffmpeg's "fast" AAC coder: 4-5x less CPU than the default "twoloop" (0.5 vs 2.2-2.7 CPU s for 30 s of
+# stereo); at 160 kb/s the two measure alike (benchmarks/README.md).
+AAC_CODER = "fast"
 TRUE_PEAK_LIMIT = 0.79  # -2 dBFS sample peak: AAC and the peaks between samples add up to ~0.6 dB; the check is -1 dBTP
 ANIM_S = 0.35  # how long a card's slide or pop entrance takes
 
@@ -312,10 +314,10 @@ def audio_graph(timeline: Timeline, voice_in: int | None, music_in: int | None, 
     return ";".join(chains)
 
 
-def _audio_inputs(timeline: Timeline, first_index: int) -> tuple[list[str], int | None, int | None]:
+def _audio_inputs(timeline: Timeline) -> tuple[list[str], int | None, int | None]:
     args: list[str] = []
     voice_in = music_in = None
-    idx = first_index
+    idx = 0
     if timeline.voice:
         args += ["-i", timeline.voice.src]
         voice_in, idx = idx, idx + 1
@@ -325,27 +327,11 @@ def _audio_inputs(timeline: Timeline, first_index: int) -> tuple[list[str], int 
     return args, voice_in, music_in
 
 
-_GAINS: dict[str, float] = {}  # measured gains of this process: every aspect of an ad has the same mix
-_GAINS_MAX = 64
-
-
-def _file_key(path: str) -> list[object]:
-    st = Path(path).stat()
-    return [str(Path(path).resolve()), st.st_mtime_ns, st.st_size]
-
-
 def loudness_gain(timeline: Timeline, opts: RenderOptions) -> float:
-    """dB to add to the mix so it lands on the timeline's target loudness (measured, not guessed).
-
-    The measurement is remembered by mix (graph and input files), so the other aspects of an ad and its
-    re-renders skip the extra decode of the audio."""
-    args, voice_in, music_in = _audio_inputs(timeline, 0)
+    """dB to add to the mix so it lands on the timeline's target loudness (measured, not guessed)."""
+    args, voice_in, music_in = _audio_inputs(timeline)
     if voice_in is None and music_in is None:
         return 0.0
-    key = json.dumps([audio_graph(timeline, voice_in, music_in, None), [_file_key(a) for a in args if a != "-i"],
-                      timeline.loudness_lufs])
-    if key in _GAINS:
-        return _GAINS[key]
 
     def loudness(gain_db: float | None) -> float:
         err = ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex",
@@ -361,20 +347,40 @@ def loudness_gain(timeline: Timeline, opts: RenderOptions) -> float:
         limited = loudness(gain)
         if limited > -69.0:
             gain += timeline.loudness_lufs - limited
-    if len(_GAINS) >= _GAINS_MAX:
-        _GAINS.clear()
-    _GAINS[key] = gain
     return gain
 
 
+def mix_key(timeline: Timeline, opts: RenderOptions) -> dict[str, object]:
+    """What the soundtrack depends on: the same for every aspect of an ad and for edits that only change pictures."""
+    return {"voice": timeline.voice, "music": timeline.music, "duration_ms": timeline.duration_ms,
+            "lufs": timeline.loudness_lufs, "bitrate": opts.audio_bitrate, "coder": AAC_CODER}
+
+
+def mix_audio(timeline: Timeline, out: Path, opts: RenderOptions) -> Path:
+    """The ad's soundtrack — voice, music ducked under it, brought to the timeline's loudness and
+    peak-limited — encoded to AAC once: every aspect, the preview and re-renders mux this file as it is."""
+    gain = loudness_gain(timeline, opts)
+    args, voice_in, music_in = _audio_inputs(timeline)
+    tmp = out.with_name(out.stem + ".part.m4a")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ffmpeg.run(opts.ffmpeg, ["-nostats", *args, "-filter_complex", audio_graph(timeline, voice_in, music_in, gain),
+                             "-map", "[aout]", "-c:a", "aac", "-aac_coder", AAC_CODER, "-b:a", opts.audio_bitrate,
+                             "-ar", "48000", "-t", f"{timeline.duration_ms / 1000:.3f}", str(tmp)])
+    tmp.replace(out)
+    return out
+
+
 def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: RenderOptions,
-           progress: Callable[[float], None] | None = None, size: tuple[int, int] | None = None) -> RenderResult:
+           progress: Callable[[float], None] | None = None, size: tuple[int, int] | None = None,
+           audio: Path | None = None) -> RenderResult:
     """`size` (even numbers, the aspect's shape) renders smaller than full size, e.g. for previews;
-    layouts are fractions of the frame and libass scales the captions from their 1080p PlayRes."""
+    layouts are fractions of the frame and libass scales the captions from their 1080p PlayRes.
+    `audio` is the timeline's soundtrack from `mix_audio` (made here when not given)."""
     width, height = size or SIZES[aspect]
     assets = work_dir / f"render-{aspect}"
     with ThreadPoolExecutor(max_workers=1) as pool:
-        gain_future = pool.submit(loudness_gain, timeline, opts)  # overlaps with drawing the stills
+        # The soundtrack is mixed while the stills are drawn.
+        mixed = pool.submit(mix_audio, timeline, assets / "mix.m4a", opts) if audio is None else None
         plate_paths, card_paths = prepare_assets(timeline, aspect, assets, size)
         captions_file = None
         if timeline.captions and timeline.captions.lines:
@@ -384,7 +390,7 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
         fonts_link = assets / "fonts"
         if not fonts_link.exists():
             fonts_link.symlink_to(fonts_dir(opts.fonts_cache).resolve())
-        gain = gain_future.result()
+        soundtrack = mixed.result() if mixed is not None else audio
 
     fps = timeline.fps
     inputs: list[str] = []
@@ -398,19 +404,16 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
         inputs += ["-i", p.name]
     for av in timeline.avatars:
         inputs += ["-i", str(Path(av.src).resolve())]
-    audio_args, voice_in, music_in = _audio_inputs(timeline, len(plate_paths) + len(card_paths) +
-                                                   len(timeline.avatars))
-    audio_args = [str(Path(a).resolve()) if a != "-i" else a for a in audio_args]
+    audio_in = len(plate_paths) + len(card_paths) + len(timeline.avatars)
     chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts", size)
-    graph = ";".join(chains) + ";" + audio_graph(timeline, voice_in, music_in, gain)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.stem + ".part.mp4")  # never leave a half-written file as the result
     total_s = timeline.duration_ms / 1000
     ffmpeg.run(opts.ffmpeg, [
-        *inputs, *audio_args, "-filter_complex", graph,
-        "-map", f"[{vlabel}]", "-map", "[aout]",
+        *inputs, "-i", str(Path(soundtrack).resolve()), "-filter_complex", ";".join(chains),
+        "-map", f"[{vlabel}]", "-map", f"{audio_in}:a",
         "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
-        "-r", str(fps), "-c:a", "aac", "-b:a", opts.audio_bitrate, "-ar", "48000",
+        "-r", str(fps), "-c:a", "copy",
         "-t", f"{total_s:.3f}", "-movflags", "+faststart", str(tmp.resolve()),
     ], cwd=assets, progress=progress, total_ms=timeline.duration_ms)
     tmp.replace(output)
