@@ -14,7 +14,7 @@ from linkreel.media.caption_setting import CaptionSetting, resolve_look
 from linkreel.media.caption_styles import CAPTION_STYLES, VISUAL_STYLE_LOOK, CaptionLook
 from linkreel.media.captions import Measure, caption_track, to_ass
 from linkreel.media.ffmpeg import ffmpeg_exe
-from linkreel.media.fonts import fonts_dir
+from linkreel.media.fonts import ass_fonts_dir, fonts_dir
 from linkreel.media.templates import get_style
 from linkreel.media.templates.layouts import SAFE_AREAS
 from linkreel.media.timeline import SIZES, CaptionTrack
@@ -183,3 +183,19 @@ def test_styles_look_different(fonts: Path, tmp_path: Path) -> None:
         for b in names[i + 1:]:
             diff = np.abs(crops[a] - crops[b]).mean()
             assert diff > 1.0, f"{a} and {b} look alike ({diff:.2f})"
+
+
+@pytest.mark.parametrize("text, language, style", [(JAPANESE, "ja", "neo"), (ARABIC, "ar", "frenzy"),
+                                                   (GERMAN, "de", "caution")], ids=["japanese", "arabic", "german"])
+def test_a_render_loads_only_the_faces_its_captions_name(text: str, language: str, style: str, fonts: Path,
+                                                          tmp_path: Path) -> None:
+    """The render's own fontsdir (only the faces the ASS names) draws exactly what the full set draws."""
+    track = track_for(text, language, CAPTION_STYLES[style])
+    ass = to_ass(track, "9x16")
+    few = ass_fonts_dir(ass, fonts.parent, tmp_path / "few")
+    assert 1 <= len(list(few.iterdir())) < len(list(fonts.iterdir())) // 3
+    assert all(f.resolve().is_file() for f in few.iterdir())
+    times = probe_times(track)
+    for full, own in zip(render(ass, "9x16", times, fonts, tmp_path), render(ass, "9x16", times, few, tmp_path),
+                         strict=True):
+        assert ink(full).sum() > 1000 and np.array_equal(full, own)

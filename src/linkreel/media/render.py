@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from linkreel.media import ffmpeg, plates
 from linkreel.media.captions import to_ass
-from linkreel.media.fonts import fonts_dir
+from linkreel.media.fonts import ass_fonts_dir
 from linkreel.media.stickers import draw_sticker
 from linkreel.media.timeline import (
     SIZES,
@@ -387,9 +387,7 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
             ass = to_ass(timeline.captions, aspect, timeline.accent, timeline.language)
             (assets / "captions.ass").write_text(ass, "utf-8")
             captions_file = "captions.ass"
-        fonts_link = assets / "fonts"
-        if not fonts_link.exists():
-            fonts_link.symlink_to(fonts_dir(opts.fonts_cache).resolve())
+            ass_fonts_dir(ass, opts.fonts_cache, assets / "fonts")
         soundtrack = mixed.result() if mixed is not None else audio
 
     fps = timeline.fps
