@@ -55,6 +55,7 @@ log = logging.getLogger("linkreel.pipeline")
 
 END_TAIL_MS = 900  # the voice ends at least this long before the video does
 PREVIEW_PRESET = "superfast"  # x264 preset of low-resolution previews
+PREVIEW_FPS = 15  # a preview is a quick look: half the frames to draw and encode (captions stay timed to the ms)
 
 
 @dataclass
@@ -439,10 +440,11 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
     # benchmarks/README.md), and the preview's wall time is what the user waits on.
     opts = RenderOptions(ffmpeg=ffmpeg_exe(settings.ffmpeg), fonts_cache=settings.cache_path,
                          preset=settings.x264_preset if size is None else PREVIEW_PRESET, crf=settings.x264_crf)
-    timeline = plan.timeline
-    # Mixed and encoded once for every aspect, the preview and re-renders of pictures only.
-    soundtrack = plan.cache.run("mix", mix_key(timeline, opts), Soundtrack,
-                                lambda d: Soundtrack(path=str(mix_audio(timeline, d / "mix.m4a", opts))))
+    timeline = plan.timeline if size is None else plan.timeline.model_copy(update={"fps": PREVIEW_FPS})
+
+    def soundtrack() -> Path:  # mixed and encoded once for every aspect, the preview and picture-only edits
+        return Path(plan.cache.run("mix", mix_key(timeline, opts), Soundtrack,
+                                   lambda d: Soundtrack(path=str(mix_audio(timeline, d / "mix.m4a", opts)))).path)
 
     def do_render(d: Path) -> Rendered:
         full_size = size is None  # previews are for a quick look; the report is for what gets published
@@ -451,7 +453,7 @@ def render_plan(plan: AdPlan, aspect: str, settings: Settings, progress: Progres
             speech = pool.submit(speech_check, Path(plan.narration.speech.audio_path), plan.narration.speech.text,
                                  plan.script.language, settings.cache_path) if full_size and settings.qa_asr else None
             result = render(timeline, aspect, d / "ad.mp4", d, opts,
-                            progress=lambda f: progress.fraction("render", f), size=size, audio=Path(soundtrack.path))
+                            progress=lambda f: progress.fraction("render", f), size=size, audio=soundtrack)
             report = None
             if full_size:
                 try:

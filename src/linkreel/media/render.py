@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -372,15 +373,15 @@ def mix_audio(timeline: Timeline, out: Path, opts: RenderOptions) -> Path:
 
 def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: RenderOptions,
            progress: Callable[[float], None] | None = None, size: tuple[int, int] | None = None,
-           audio: Path | None = None) -> RenderResult:
+           audio: Callable[[], Path] | None = None) -> RenderResult:
     """`size` (even numbers, the aspect's shape) renders smaller than full size, e.g. for previews;
     layouts are fractions of the frame and libass scales the captions from their 1080p PlayRes.
-    `audio` is the timeline's soundtrack from `mix_audio` (made here when not given)."""
+    `audio()` gives the timeline's soundtrack (`mix_audio`; made here when not given). It runs beside the
+    picture, which is encoded alone and then muxed with it."""
     width, height = size or SIZES[aspect]
     assets = work_dir / f"render-{aspect}"
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # The soundtrack is mixed while the stills are drawn.
-        mixed = pool.submit(mix_audio, timeline, assets / "mix.m4a", opts) if audio is None else None
+        soundtrack = pool.submit(audio or partial(mix_audio, timeline, assets / "mix.m4a", opts))
         plate_paths, card_paths = prepare_assets(timeline, aspect, assets, size)
         captions_file = None
         if timeline.captions and timeline.captions.lines:
@@ -388,33 +389,35 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
             (assets / "captions.ass").write_text(ass, "utf-8")
             captions_file = "captions.ass"
             ass_fonts_dir(ass, opts.fonts_cache, assets / "fonts")
-        soundtrack = mixed.result() if mixed is not None else audio
 
-    fps = timeline.fps
-    inputs: list[str] = []
-    for clip, p in zip(timeline.visuals, plate_paths, strict=True):
-        if isinstance(clip, VideoClip):
-            length = (clip.end_ms - clip.start_ms) / 1000
-            inputs += ["-ss", f"{clip.src_start_ms / 1000:.3f}", "-t", f"{length + 1:.3f}", "-i", str(p)]
-        else:
-            inputs += ["-framerate", str(fps), "-i", p.name]
-    for p in card_paths:
-        inputs += ["-i", p.name]
-    for av in timeline.avatars:
-        inputs += ["-i", str(Path(av.src).resolve())]
-    audio_in = len(plate_paths) + len(card_paths) + len(timeline.avatars)
-    chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts", size)
+        fps = timeline.fps
+        inputs: list[str] = []
+        for clip, p in zip(timeline.visuals, plate_paths, strict=True):
+            if isinstance(clip, VideoClip):
+                length = (clip.end_ms - clip.start_ms) / 1000
+                inputs += ["-ss", f"{clip.src_start_ms / 1000:.3f}", "-t", f"{length + 1:.3f}", "-i", str(p)]
+            else:
+                inputs += ["-framerate", str(fps), "-i", p.name]
+        for p in card_paths:
+            inputs += ["-i", p.name]
+        for av in timeline.avatars:
+            inputs += ["-i", str(Path(av.src).resolve())]
+        chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts", size)
+        picture = assets / "picture.part.mp4"
+        total_s = f"{timeline.duration_ms / 1000:.3f}"
+        ffmpeg.run(opts.ffmpeg, [
+            *inputs, "-filter_complex", ";".join(chains), "-map", f"[{vlabel}]",
+            "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
+            "-r", str(fps), "-t", total_s, str(picture.resolve()),
+        ], cwd=assets, progress=progress, total_ms=timeline.duration_ms)
+        sound = soundtrack.result()
+
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.stem + ".part.mp4")  # never leave a half-written file as the result
-    total_s = timeline.duration_ms / 1000
-    ffmpeg.run(opts.ffmpeg, [
-        *inputs, "-i", str(Path(soundtrack).resolve()), "-filter_complex", ";".join(chains),
-        "-map", f"[{vlabel}]", "-map", f"{audio_in}:a",
-        "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
-        "-r", str(fps), "-c:a", "copy",
-        "-t", f"{total_s:.3f}", "-movflags", "+faststart", str(tmp.resolve()),
-    ], cwd=assets, progress=progress, total_ms=timeline.duration_ms)
+    ffmpeg.run(opts.ffmpeg, ["-i", str(picture), "-i", str(sound), "-map", "0:v", "-map", "1:a", "-c", "copy",
+                             "-t", total_s, "-movflags", "+faststart", str(tmp)])
     tmp.replace(output)
+    picture.unlink()
 
     thumb = output.with_suffix(".jpg")
     cards = [o for o in timeline.overlays if isinstance(o, TitleCard)]
