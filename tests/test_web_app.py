@@ -464,8 +464,9 @@ def test_editor_changes_the_presenter_and_redoes_only_it(web: tuple[TestClient, 
     after = frame(second)
     # What ran for the second version; scrape, voice, music and captions came from the first one. (The script
     # stage only takes the editor's scenes as they are: no writing.)
+    # (The soundtrack is mixed when the video is rendered, after the first version's files went: it is mixed again.)
     runs = _stage_runs(client.app, second["id"])
-    assert runs == {"script": 1, "avatar": 1, "timeline": 1, "render": 1}, runs
+    assert runs == {"script": 1, "avatar": 1, "timeline": 1, "mix": 1, "render": 1}, runs
     box = get_template(PRESENTER_STYLE).family.avatar["9x16"]
     height, width = before.shape[:2]
     x, y, w, h = box.pixels(width, height)
