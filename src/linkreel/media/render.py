@@ -1,8 +1,9 @@
-"""Timeline → MP4 + thumbnail, in one ffmpeg process.
+"""Timeline → MP4 + thumbnail: one ffmpeg process for the picture, one for the soundtrack beside it.
 
 Pillow draws each still once (photo plates, cards); everything that moves — Ken Burns, crossfades,
-card fades, word-highlighted captions (libass), voice + ducked music, loudness — happens inside a
-single ffmpeg filter graph, so the video is encoded exactly once and no frame passes through Python.
+card fades, word-highlighted captions (libass) — happens inside a single ffmpeg filter graph, so the
+picture is encoded exactly once and no frame passes through Python. The soundtrack (voice, ducked music,
+loudness) is mixed and encoded once per ad (`mix_audio`) and muxed with each picture as it is.
 """
 
 import math
