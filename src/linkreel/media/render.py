@@ -38,6 +38,11 @@ from linkreel.media.timeline import (
 AAC_CODER = "fast"
 TRUE_PEAK_LIMIT = 0.79  # -2 dBFS sample peak: AAC and the peaks between samples add up to ~0.6 dB; the check is -1 dBTP
 ANIM_S = 0.35  # how long a card's slide or pop entrance takes
+# A longer picture is rendered in parts, one ffmpeg run each, joined without re-encoding: a filter graph
+# keeps every clip's frame buffers until it ends, so one run's memory grows with the ad's length.
+SEGMENT_S = 30.0
+
+Window = tuple[int, int]  # frames [first, last) of the picture that one ffmpeg run renders
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class RenderOptions:
     preset: str = "veryfast"
     crf: int = 21
     audio_bitrate: str = "160k"
+    segment_s: float = SEGMENT_S  # longest part of the picture one ffmpeg run renders
 
 
 @dataclass(frozen=True)
@@ -131,27 +137,37 @@ def _bubble(side: int, accent: tuple[int, int, int]) -> Image.Image:
     return disc
 
 
-def _ken_burns(i: int, clip: VisualClip, frames: int, width: int, height: int, fps: int) -> str:
+def _ken_burns(src: int, i: int, clip: VisualClip, frames: int, part: Window, width: int, height: int,
+               fps: int) -> str:
+    """Frames `part` = [lo, hi) of the clip's `frames`: the motion runs over the whole clip whatever part is drawn.
+
+    Both filters index frames by their timestamp: `scale` counts `n` from 1 and `crop` from 0, and crop's
+    `iw`/`ih` stay those of the first frame it saw, so the scaled size is written out again in the crop."""
     m = clip.motion
+    lo, hi = part
     last = max(1, frames - 1)
-    z = f"({m.zoom_from}+({m.zoom_to - m.zoom_from})*n/{last})"
-    px = f"({m.pan_from[0]}+({m.pan_to[0] - m.pan_from[0]})*n/{last})"
-    py = f"({m.pan_from[1]}+({m.pan_to[1] - m.pan_from[1]})*n/{last})"
+    k = f"(round(t*{fps})+{lo})"
+    z = f"({m.zoom_from}+({m.zoom_to - m.zoom_from})*{k}/{last})"
+    px = f"({m.pan_from[0]}+({m.pan_to[0] - m.pan_from[0]})*{k}/{last})"
+    py = f"({m.pan_from[1]}+({m.pan_to[1] - m.pan_from[1]})*{k}/{last})"
+    sw, sh = f"2*trunc({width}*{z}/2)", f"2*trunc({height}*{z}/2)"
     # The plate is drawn at the largest zoom, so scale only ever shrinks: sharp, and cheap.
     return (
-        f"[{i}:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,settb=1/{fps},setpts=N,"
-        f"scale=w='2*trunc({width}*{z}/2)':h='2*trunc({height}*{z}/2)':eval=frame:flags=bilinear:out_range=tv,"
-        f"crop={width}:{height}:x='(iw-{width})*(0.5+0.5*{px})':y='(ih-{height})*(0.5+0.5*{py})',"
+        f"[{src}:v]format=yuv420p,loop=loop={hi - lo - 1}:size=1:start=0,settb=1/{fps},setpts=N,"
+        f"scale=w='{sw}':h='{sh}':eval=frame:flags=bilinear:out_range=tv,"
+        f"crop={width}:{height}:x='({sw}-{width})*(0.5+0.5*{px})':y='({sh}-{height})*(0.5+0.5*{py})',"
         f"setsar=1,format=yuv420p[c{i}]"
     )
 
 
-def _broll(i: int, frames: int, width: int, height: int, fps: int) -> str:
-    """A b-roll clip filling the frame (scaled to cover, centre-cropped), held on its last frame if short."""
+def _broll(src: int, i: int, part: Window, width: int, height: int, fps: int) -> str:
+    """Frames `part` of a b-roll clip filling the frame (scaled to cover, centre-cropped), held on its last
+    frame if short."""
+    lo, hi = part
     return (
-        f"[{i}:v]fps={fps},scale={width}:{height}:force_original_aspect_ratio=increase:flags=bilinear,"
+        f"[{src}:v]fps={fps},scale={width}:{height}:force_original_aspect_ratio=increase:flags=bilinear,"
         f"crop={width}:{height},setsar=1,format=yuv420p,tpad=stop_mode=clone:stop=-1,"
-        f"trim=end_frame={frames},settb=1/{fps},setpts=N[c{i}]"
+        f"trim=start_frame={lo}:end_frame={hi},settb=1/{fps},setpts=N[c{i}]"
     )
 
 
@@ -159,58 +175,143 @@ def _frame(ms: int, fps: int) -> int:
     return round(ms * fps / 1000)
 
 
-def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: str | None,
-                fonts: str, size: tuple[int, int] | None = None) -> tuple[list[str], str]:
-    """Filter chains for the picture; inputs 0..n-1 are plates (or b-roll files), then one per card or
-    sticker, one disc per bubble avatar, one video per avatar.
+def clip_frames(timeline: Timeline) -> list[Window]:
+    """Each visual's frames [first, last) on the picture's frame grid."""
+    return [(_frame(c.start_ms, timeline.fps), _frame(c.end_ms, timeline.fps)) for c in timeline.visuals]
+
+
+def picture_windows(timeline: Timeline, segment_s: float = SEGMENT_S) -> list[Window]:
+    """The picture cut into parts of at most about `segment_s`, each cut inside one clip's body, never
+    in a crossfade, so a part's graph never needs a clip of the next part."""
+    total = _frame(timeline.duration_ms, timeline.fps)
+    parts = max(1, math.ceil(total / (segment_s * timeline.fps)))
+    spans = clip_frames(timeline)
+    # A cut at frame f is clean when f-1 and f belong to the same clip and to no other.
+    clean = [f for a, b in spans for f in range(a + 1, b)
+             if not any(x <= f - 1 < y or x <= f < y for x, y in spans if (x, y) != (a, b))]
+    cuts = []
+    for k in range(1, parts):
+        target = round(k * total / parts)
+        if clean:
+            cuts.append(min(clean, key=lambda f: abs(f - target)))
+    bounds = [0, *sorted(set(c for c in cuts if 0 < c < total)), total]
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The ffmpeg inputs of one window's run and where each visual, card and avatar sits among them."""
+
+    args: list[str]
+    clips: dict[int, int]  # visual index -> input index
+    cards: dict[int, int]  # overlay index -> input index
+    masks: dict[int, int]  # avatar index -> input index of its bubble disc
+    avatars: dict[int, int]  # avatar index -> input index of its video
+
+
+def _in_window(start_ms: int, end_ms: int, window: Window, fps: int) -> bool:
+    # A frame of slack each side: a card or presenter too many is drawn over nothing; one too few is missing.
+    return _frame(start_ms, fps) - 1 < window[1] and _frame(end_ms, fps) + 1 > window[0]
+
+
+def picture_inputs(timeline: Timeline, plate_paths: list[Path], card_paths: list[Path], window: Window) -> Inputs:
+    """Inputs for the frames of `window`: only the clips, cards and avatars seen in it. Plates and cards
+    are file names in the assets dir (the run's cwd); b-roll and avatar videos are absolute paths."""
+    fps = timeline.fps
+    args: list[str] = []
+    clips: dict[int, int] = {}
+    cards: dict[int, int] = {}
+    masks: dict[int, int] = {}
+    avatars: dict[int, int] = {}
+
+    def add(index: dict[int, int], key: int, *more: str) -> None:
+        index[key] = len(clips) + len(cards) + len(masks) + len(avatars)
+        args.extend(more)
+
+    for i, ((first, last), clip, path) in enumerate(zip(clip_frames(timeline), timeline.visuals, plate_paths,
+                                                        strict=True)):
+        if first >= window[1] or last <= window[0]:
+            continue
+        if isinstance(clip, VideoClip):
+            # Read from the clip's start (a short clip is held on its last frame, so seeking could miss it).
+            length = (min(last, window[1]) - first) / fps
+            add(clips, i, "-ss", f"{clip.src_start_ms / 1000:.3f}", "-t", f"{length + 1:.3f}", "-i", str(path))
+        else:
+            add(clips, i, "-framerate", str(fps), "-i", path.name)
+    for k, card in enumerate(timeline.overlays):
+        if _in_window(card.start_ms, card.end_ms, window, fps):
+            add(cards, k, "-i", card_paths[k].name)
+    discs = iter(card_paths[len(timeline.overlays):])
+    for k, av in enumerate(timeline.avatars):
+        disc = next(discs) if av.circle else None
+        if not _in_window(av.start_ms, av.end_ms, window, fps):
+            continue
+        if disc is not None:
+            add(masks, k, "-i", disc.name)
+    for k, av in enumerate(timeline.avatars):
+        if _in_window(av.start_ms, av.end_ms, window, fps):
+            skip = window[0] / fps - av.start_ms / 1000
+            seek = ["-ss", f"{skip:.3f}"] if skip > 0 else []
+            add(avatars, k, *seek, "-i", str(Path(av.src).resolve()))
+    return Inputs(args, clips, cards, masks, avatars)
+
+
+def video_graph(timeline: Timeline, aspect: str, inputs: Inputs, captions_file: str | None,
+                fonts: str, size: tuple[int, int] | None = None, window: Window | None = None,
+                ) -> tuple[list[str], str]:
+    """Filter chains for the frames of `window` (default: the whole picture), over `inputs`.
 
     Crossfades blend only their overlap: each clip is cut into head / body / tail, the tail of one
     clip and the head of the next go through `xfade`, and everything is concatenated in order.
     (A chain of full-length `xfade`s makes ffmpeg run every clip from the start and queue frames.)
+    The picture keeps the ad's own clock (a window's first frame is at its time in the ad), so cards,
+    presenter, progress bar and captions are placed by their times whatever the window; the encoder
+    gets timestamps from zero.
     """
     width, height = size or SIZES[aspect]
     fps = timeline.fps
-    clips = timeline.visuals
-    first = [_frame(c.start_ms, fps) for c in clips]
-    last = [_frame(c.end_ms, fps) for c in clips]
-    overlap = [last[i] - first[i + 1] for i in range(len(clips) - 1)]  # frames shared by clip i and i+1
+    spans = clip_frames(timeline)
+    window = window or (0, _frame(timeline.duration_ms, fps))
+    shown = sorted(inputs.clips)
     chains = []
     pieces: list[str] = []
-    for i, clip in enumerate(clips):
-        frames = last[i] - first[i]
-        head = overlap[i - 1] if i > 0 else 0
-        tail = overlap[i] if i < len(clips) - 1 else 0
+    for i in shown:
+        clip, (first, last) = timeline.visuals[i], spans[i]
+        frames = last - first
+        part = (max(first, window[0]) - first, min(last, window[1]) - first)
+        # A window is cut inside a clip's body, so a clip's crossfades are either wholly in it or not at all.
+        head = spans[i - 1][1] - first if i > 0 and part[0] == 0 else 0
+        tail = last - spans[i + 1][0] if i + 1 < len(spans) and part[1] == frames else 0
+        length = part[1] - part[0]
         if isinstance(clip, VideoClip):
-            chains.append(_broll(i, frames, width, height, fps))
+            chains.append(_broll(inputs.clips[i], i, part, width, height, fps))
         else:
-            chains.append(_ken_burns(i, clip, frames, width, height, fps))
+            chains.append(_ken_burns(inputs.clips[i], i, clip, frames, part, width, height, fps))
         outs = [f"[c{i}h]"] * bool(head) + [f"[c{i}b]"] + [f"[c{i}t]"] * bool(tail)
         chains.append(f"[c{i}]split={len(outs)}{''.join(outs)}" if len(outs) > 1 else f"[c{i}]null[c{i}b]")
         if head:
             chains.append(f"[c{i}h]trim=end_frame={head},setpts=PTS-STARTPTS[h{i}]")
-        chains.append(f"[c{i}b]trim=start_frame={head}:end_frame={frames - tail},setpts=PTS-STARTPTS[b{i}]")
+        chains.append(f"[c{i}b]trim=start_frame={head}:end_frame={length - tail},setpts=PTS-STARTPTS[b{i}]")
         if tail:
-            chains.append(f"[c{i}t]trim=start_frame={frames - tail},setpts=PTS-STARTPTS[t{i}]")
+            chains.append(f"[c{i}t]trim=start_frame={length - tail},setpts=PTS-STARTPTS[t{i}]")
         if head:
             chains.append(f"[t{i - 1}][h{i}]xfade=transition={timeline.transition}:duration={head / fps:.4f}:"
                           f"offset=0[x{i}]")
             pieces.append(f"[x{i}]")
         pieces.append(f"[b{i}]")
+    shift = f"setpts=PTS+{window[0] / fps:.4f}/TB"
     if len(pieces) > 1:
-        chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0[base]")
-        label = "base"
+        chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0,{shift}[base]")
     else:
-        label = "b0"
+        chains.append(f"{pieces[0]}{shift}[base]")
+    label = "base"
     # The presenter stands on the picture, under cards and captions.
-    # Inputs after the cards: one disc per bubble avatar, then the avatar videos.
-    first_mask = n_plates + len(timeline.overlays)
-    first_video = first_mask + sum(a.circle for a in timeline.avatars)
-    for k, av in enumerate(timeline.avatars):
-        chains += _avatar_chains(k, av, label, aspect, width, height, avatar_in=first_video + k,
-                                 mask_in=first_mask + sum(a.circle for a in timeline.avatars[:k]))
+    for k in sorted(inputs.avatars):
+        chains += _avatar_chains(k, timeline.avatars[k], label, aspect, width, height, inputs.avatars[k],
+                                 inputs.masks.get(k), max(timeline.avatars[k].start_ms / 1000, window[0] / fps))
         label = f"av{k}"
-    for k, card in enumerate(timeline.overlays):
-        chains += _overlay_chains(k, card, n_plates + k, label, aspect, width, height, fps)
+    for k in sorted(inputs.cards):
+        chains += _overlay_chains(k, timeline.overlays[k], inputs.cards[k], label, aspect, width, height, fps)
         label = f"ov{k}"
     if timeline.progress:
         bar = timeline.progress
@@ -223,7 +324,7 @@ def video_graph(timeline: Timeline, aspect: str, n_plates: int, captions_file: s
     if captions_file:
         chains.append(f"[{label}]ass=filename={captions_file}:fontsdir={fonts}[subs]")
         label = "subs"
-    chains.append(f"[{label}]format=yuv420p[vout]")
+    chains.append(f"[{label}]setpts=PTS-STARTPTS,format=yuv420p[vout]")
     return chains, "vout"
 
 
@@ -250,14 +351,15 @@ def _overlay_chains(k: int, card: Overlay, input_index: int, label: str, aspect:
 
 
 def _avatar_chains(k: int, av: AvatarClip, label: str, aspect: str, width: int, height: int, avatar_in: int,
-                   mask_in: int) -> list[str]:
-    """The presenter's sprite video, fitted into its box (standing on the box's bottom edge).
+                   mask_in: int | None, begin: float) -> list[str]:
+    """The presenter's sprite video, fitted into its box (standing on the box's bottom edge); its input
+    starts at `begin` s of the ad (later than the avatar's start in a window that cuts into it).
 
     A bubble crops the sprite to a square from the top (the face) and multiplies its alpha by a
     circle mask, so the window is round and the sprite's own transparency still holds."""
     bx, by, bw, bh = av.box[aspect].pixels(width, height)  # type: ignore[index]
     start, end = av.start_ms / 1000, av.end_ms / 1000
-    chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+{start}/TB,format=rgba"
+    chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+{begin:.4f}/TB,format=rgba"
     enable = f"enable='between(t,{start},{end})'"
     out: list[str] = []
     if av.circle:
@@ -391,34 +493,37 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
             captions_file = "captions.ass"
             ass_fonts_dir(ass, opts.fonts_cache, assets / "fonts")
 
-        fps = timeline.fps
-        inputs: list[str] = []
-        for clip, p in zip(timeline.visuals, plate_paths, strict=True):
-            if isinstance(clip, VideoClip):
-                length = (clip.end_ms - clip.start_ms) / 1000
-                inputs += ["-ss", f"{clip.src_start_ms / 1000:.3f}", "-t", f"{length + 1:.3f}", "-i", str(p)]
-            else:
-                inputs += ["-framerate", str(fps), "-i", p.name]
-        for p in card_paths:
-            inputs += ["-i", p.name]
-        for av in timeline.avatars:
-            inputs += ["-i", str(Path(av.src).resolve())]
-        chains, vlabel = video_graph(timeline, aspect, len(plate_paths), captions_file, "fonts", size)
-        picture = assets / "picture.part.mp4"
-        total_s = f"{timeline.duration_ms / 1000:.3f}"
-        ffmpeg.run(opts.ffmpeg, [
-            *inputs, "-filter_complex", ";".join(chains), "-map", f"[{vlabel}]",
-            "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
-            "-r", str(fps), "-t", total_s, str(picture.resolve()),
-        ], cwd=assets, progress=progress, total_ms=timeline.duration_ms)
+        windows = picture_windows(timeline, opts.segment_s)
+        total_frames = windows[-1][1]
+        parts = []
+        for k, window in enumerate(windows):
+            inputs = picture_inputs(timeline, plate_paths, card_paths, window)
+            chains, vlabel = video_graph(timeline, aspect, inputs, captions_file, "fonts", size, window)
+            part = assets / f"picture{k}.part.mp4"
+            done = window[0] / max(1, total_frames)
+            share = (window[1] - window[0]) / max(1, total_frames)
+            ffmpeg.run(opts.ffmpeg, [
+                *inputs.args, "-filter_complex", ";".join(chains), "-map", f"[{vlabel}]",
+                "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
+                "-r", str(timeline.fps), "-frames:v", str(window[1] - window[0]), str(part.resolve()),
+            ], cwd=assets, progress=progress and (lambda f, done=done, share=share: progress(done + f * share)),
+                total_ms=round((window[1] - window[0]) * 1000 / timeline.fps))
+            parts.append(part)
         sound = soundtrack.result()
 
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.stem + ".part.mp4")  # never leave a half-written file as the result
-    ffmpeg.run(opts.ffmpeg, ["-i", str(picture), "-i", str(sound), "-map", "0:v", "-map", "1:a", "-c", "copy",
-                             "-t", total_s, "-movflags", "+faststart", str(tmp)])
+    if len(parts) == 1:
+        picture = ["-i", str(parts[0])]
+    else:  # the parts are joined as they are: same encoder settings, each starting on a key frame
+        listing = assets / "parts.txt"
+        listing.write_text("".join(f"file '{p.name}'\n" for p in parts))
+        picture = ["-f", "concat", "-safe", "0", "-i", str(listing)]
+    ffmpeg.run(opts.ffmpeg, [*picture, "-i", str(sound), "-map", "0:v", "-map", "1:a", "-c", "copy",
+                             "-t", f"{timeline.duration_ms / 1000:.3f}", "-movflags", "+faststart", str(tmp)])
     tmp.replace(output)
-    picture.unlink()
+    for p in parts:
+        p.unlink()
 
     thumb = output.with_suffix(".jpg")
     cards = [o for o in timeline.overlays if isinstance(o, TitleCard)]
