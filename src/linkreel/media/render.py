@@ -1,5 +1,8 @@
 """Timeline → MP4 + thumbnail: one ffmpeg process for the picture, one for the soundtrack beside it.
 
+A picture longer than SEGMENT_S is rendered in parts (windows of frames cut inside a clip, never in a
+crossfade), one ffmpeg each, and the parts are joined as they are: memory stays that of a short ad.
+
 Pillow draws each still once (photo plates, cards); everything that moves — Ken Burns, crossfades,
 card fades, word-highlighted captions (libass) — happens inside a single ffmpeg filter graph, so the
 picture is encoded exactly once and no frame passes through Python. The soundtrack (voice, ducked music,
