@@ -244,18 +244,16 @@ def picture_inputs(timeline: Timeline, plate_paths: list[Path], card_paths: list
     for k, card in enumerate(timeline.overlays):
         if _in_window(card.start_ms, card.end_ms, window, fps):
             add(cards, k, "-i", card_paths[k].name)
-    discs = iter(card_paths[len(timeline.overlays):])
-    for k, av in enumerate(timeline.avatars):
-        disc = next(discs) if av.circle else None
-        if not _in_window(av.start_ms, av.end_ms, window, fps):
-            continue
-        if disc is not None:
-            add(masks, k, "-i", disc.name)
-    for k, av in enumerate(timeline.avatars):
-        if _in_window(av.start_ms, av.end_ms, window, fps):
-            skip = window[0] / fps - av.start_ms / 1000
-            seek = ["-ss", f"{skip:.3f}"] if skip > 0 else []
-            add(avatars, k, *seek, "-i", str(Path(av.src).resolve()))
+    discs = iter(card_paths[len(timeline.overlays):])  # one per bubble avatar, in order
+    disc_of = {k: next(discs) for k, av in enumerate(timeline.avatars) if av.circle}
+    shown = [k for k, av in enumerate(timeline.avatars) if _in_window(av.start_ms, av.end_ms, window, fps)]
+    for k in shown:
+        if k in disc_of:
+            add(masks, k, "-i", disc_of[k].name)
+    for k in shown:
+        av = timeline.avatars[k]
+        skip = window[0] / fps - av.start_ms / 1000  # a window that starts inside the presenter's time
+        add(avatars, k, *(["-ss", f"{skip:.3f}"] if skip > 0 else []), "-i", str(Path(av.src).resolve()))
     return Inputs(args, clips, cards, masks, avatars)
 
 
@@ -477,6 +475,16 @@ def mix_audio(timeline: Timeline, out: Path, opts: RenderOptions) -> Path:
     return out
 
 
+def _window_progress(progress: Callable[[float], None] | None, window: Window,
+                     total_frames: int) -> Callable[[float], None] | None:
+    """A window's own progress (0..1) as the whole picture's."""
+    if progress is None:
+        return None
+    report = progress
+    done, share = window[0] / max(1, total_frames), (window[1] - window[0]) / max(1, total_frames)
+    return lambda f: report(done + f * share)
+
+
 def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: RenderOptions,
            progress: Callable[[float], None] | None = None, size: tuple[int, int] | None = None,
            audio: Callable[[], Path] | None = None) -> RenderResult:
@@ -503,13 +511,11 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
             inputs = picture_inputs(timeline, plate_paths, card_paths, window)
             chains, vlabel = video_graph(timeline, aspect, inputs, captions_file, "fonts", size, window)
             part = assets / f"picture{k}.part.mp4"
-            done = window[0] / max(1, total_frames)
-            share = (window[1] - window[0]) / max(1, total_frames)
             ffmpeg.run(opts.ffmpeg, [
                 *inputs.args, "-filter_complex", ";".join(chains), "-map", f"[{vlabel}]",
                 "-c:v", "libx264", "-preset", opts.preset, "-crf", str(opts.crf), "-pix_fmt", "yuv420p",
                 "-r", str(timeline.fps), "-frames:v", str(window[1] - window[0]), str(part.resolve()),
-            ], cwd=assets, progress=progress and (lambda f, done=done, share=share: progress(done + f * share)),
+            ], cwd=assets, progress=_window_progress(progress, window, total_frames),
                 total_ms=round((window[1] - window[0]) * 1000 / timeline.fps))
             parts.append(part)
         sound = soundtrack.result()
