@@ -75,16 +75,19 @@ def _shots(bounds: list[tuple[int, int]], script: Script, n_images: int, end_car
     the clip plays through), very short ones merge."""
     shots: list[Shot] = []
     counter = 0
+    chosen = [s.image if s.image is not None and s.image < n_images else None for s in script.scenes]
     for k, ((start, end), scene) in enumerate(zip(bounds, script.scenes, strict=True)):
         if end_card and scene.role == SceneRole.CTA:
             shots.append((start, end, None, k))
             continue
-        first = scene.image if scene.image is not None and scene.image < n_images else counter
+        first = chosen[k] if chosen[k] is not None else counter
         has_clip = scene.clip is not None and 0 <= scene.clip < n_clips
         pieces = 2 if end - start > MAX_SHOT_MS and n_images > 1 and not has_clip else 1
         step = (end - start) // pieces
         for p in range(pieces):
             idx = (first + p) % n_images if n_images else None
+            if p and n_images > 2 and k + 1 < len(chosen) and idx == chosen[k + 1]:
+                idx = (first + p + 1) % n_images  # not the photo the next scene opens with: two shots alike in a row
             shots.append((start + p * step, end if p == pieces - 1 else start + (p + 1) * step, idx, k))
         counter = (first + pieces) % max(1, n_images)
     merged: list[Shot] = []
