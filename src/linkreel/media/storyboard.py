@@ -115,8 +115,9 @@ def _picked_clip(scene: Scene, facts: AdFacts) -> str | None:
 
 
 def _visual(style: VisualStyle, facts: AdFacts, script: Script, shot: Shot, s: int, e: int, motion: Motion,
-            index: int, has_avatar: bool) -> VisualClip:
-    """One shot laid out by the style's family: a photo plate, a b-roll clip or a motion card."""
+            index: int, has_avatar: bool, closes_scene: bool) -> VisualClip:
+    """One shot laid out by the style's family: a photo plate, a b-roll clip or a motion card.
+    `closes_scene`: the last shot of its scene."""
     start, end, image, k = shot
     scene = script.scenes[k]
     family = style.family
@@ -129,10 +130,12 @@ def _visual(style: VisualStyle, facts: AdFacts, script: Script, shot: Shot, s: i
         return TextPlateClip(title=words, subtitle=subtitle or "", start_ms=s, end_ms=e, motion=motion, seed=index)
     middle = scene.role not in (SceneRole.HOOK, SceneRole.INTRO, SceneRole.CTA)
     stock = dict(facts.scene_videos).get(k)
-    if middle and index % 2 == 1 and (facts.videos or stock):
-        # B-roll in every other middle shot: the page's own videos first, else the clip found for this scene.
-        src = facts.videos[(index // 2) % len(facts.videos)] if facts.videos else stock
-        return VideoClip(src=src, start_ms=s, end_ms=e)
+    if middle and facts.videos and index % 2 == 1:  # the page's own videos: in every other middle shot
+        return VideoClip(src=facts.videos[(index // 2) % len(facts.videos)], start_ms=s, end_ms=e)
+    if middle and not facts.videos and stock and closes_scene:
+        # The clip found for this scene plays in it, in its last shot (after the photo when the scene has two),
+        # whatever the shot's place in the ad: where shots fall moves with the voice's timing.
+        return VideoClip(src=stock, start_ms=s, end_ms=e)
     if style.motion_cards and scene.role in (SceneRole.BENEFIT, SceneRole.STEP, SceneRole.PROOF) and index % 2 == 0:
         return TextPlateClip(title=words, start_ms=s, end_ms=e, motion=CARD_MOTION, seed=index,
                              src=facts.images[image])
@@ -224,7 +227,8 @@ def build_timeline(
                                        title=facts.title, price_text=facts.price_text, brand=facts.brand,
                                        start_ms=s, end_ms=e, motion=END_CARD_MOTION))
         else:
-            visuals.append(_visual(style, facts, script, shot, s, e, motion, i, has_avatar))
+            closes = i + 1 == len(shots) or shots[i + 1][3] != shot[3]
+            visuals.append(_visual(style, facts, script, shot, s, e, motion, i, has_avatar, closes))
     content_end = visuals[-1].start_ms if isinstance(visuals[-1], EndCardClip) else duration_ms
 
     avatars = []
