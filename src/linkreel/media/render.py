@@ -300,7 +300,9 @@ def video_graph(timeline: Timeline, aspect: str, inputs: Inputs, captions_file: 
                           f"offset=0[x{i}]")
             pieces.append(f"[x{i}]")
         pieces.append(f"[b{i}]")
-    shift = f"setpts=PTS+{window[0] / fps:.4f}/TB"
+    # Shifted by whole frames on the 1/fps clock: setpts truncates, and a shift in float seconds
+    # (337/30 s) can land a tick early, which moves every caption and card of the window a frame early.
+    shift = f"settb=1/{fps},setpts=PTS+{window[0]}"
     if len(pieces) > 1:
         chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0,{shift}[base]")
     else:
@@ -308,8 +310,10 @@ def video_graph(timeline: Timeline, aspect: str, inputs: Inputs, captions_file: 
     label = "base"
     # The presenter stands on the picture, under cards and captions.
     for k in sorted(inputs.avatars):
+        start_ms = timeline.avatars[k].start_ms
+        begin = f"{start_ms}/1000" if start_ms * fps >= window[0] * 1000 else f"{window[0]}/{fps}"
         chains += _avatar_chains(k, timeline.avatars[k], label, aspect, width, height, inputs.avatars[k],
-                                 inputs.masks.get(k), max(timeline.avatars[k].start_ms / 1000, window[0] / fps))
+                                 inputs.masks.get(k), begin)
         label = f"av{k}"
     for k in sorted(inputs.cards):
         chains += _overlay_chains(k, timeline.overlays[k], inputs.cards[k], label, aspect, width, height, fps)
@@ -352,15 +356,16 @@ def _overlay_chains(k: int, card: Overlay, input_index: int, label: str, aspect:
 
 
 def _avatar_chains(k: int, av: AvatarClip, label: str, aspect: str, width: int, height: int, avatar_in: int,
-                   mask_in: int | None, begin: float) -> list[str]:
+                   mask_in: int | None, begin: str) -> list[str]:
     """The presenter's sprite video, fitted into its box (standing on the box's bottom edge); its input
-    starts at `begin` s of the ad (later than the avatar's start in a window that cuts into it).
+    starts at `begin` (an exact fraction, in s) of the ad: later than the avatar's start in a window
+    that cuts into it. Rounded to the input's clock, because setpts truncates.
 
     A bubble crops the sprite to a square from the top (the face) and multiplies its alpha by a
     circle mask, so the window is round and the sprite's own transparency still holds."""
     bx, by, bw, bh = av.box[aspect].pixels(width, height)  # type: ignore[index]
     start, end = av.start_ms / 1000, av.end_ms / 1000
-    chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+{begin:.4f}/TB,format=rgba"
+    chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+round({begin}/TB),format=rgba"
     enable = f"enable='between(t,{start},{end})'"
     out: list[str] = []
     if av.circle:
