@@ -1,5 +1,6 @@
 """Captions: line grouping, the ASS file libass renders, caption styles and caption_setting."""
 
+import math
 import re
 
 import pytest
@@ -74,6 +75,27 @@ def test_one_highlight_event_per_word_in_order() -> None:
     assert starts == sorted(starts)
     for start, end, _ in events:
         assert end > start
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_events_fall_between_frames_at_the_render_rate(fps: int) -> None:
+    """A frame's time is computed in floats and truncated to ms by the renderer: an event written on a
+    frame's exact time would show on that frame or the next by chance, so at a given rate every event
+    starts half a frame before the frame nearest the word (words here start every 200 ms, each on a
+    frame's exact time)."""
+    speech = speech_of("Meet the AeroBottle Pro. It keeps drinks cold for a whole day, every day!", step=200)
+    track = caption_track(speech, "en", 400, BOX)
+    plain, snapped = parse_events(to_ass(track, "9x16")), parse_events(to_ass(track, "9x16", fps=fps))
+    assert len(plain) == len(snapped) == len(speech.words)
+    frame = 1000 / fps
+    for (start, end, text), (s_start, s_end, s_text) in zip(plain, snapped, strict=True):
+        assert text == s_text
+        for ms, snapped_ms in ((start, s_start), (end, s_end)):
+            assert ms % frame == pytest.approx(0, abs=1e-6) or ms % frame == pytest.approx(frame, abs=1e-6)
+            # The first frame at or after the event time is the word's own frame, with ≥ 3 ms to spare.
+            first = math.ceil(snapped_ms / frame)
+            assert first == round(ms / frame)
+            assert first * frame - snapped_ms >= 3 and snapped_ms - (first - 1) * frame >= 3
 
 
 def test_lines_fit_and_no_orphans() -> None:

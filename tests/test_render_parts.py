@@ -78,7 +78,7 @@ def test_parts_join_into_the_single_run_picture(timeline: Timeline, tmp_path: Pa
     base = RenderOptions(ffmpeg=ffmpeg_exe(), fonts_cache=tmp_path / "fonts", preset="ultrafast", crf=12)
     cuts = [b for _, b in picture_windows(timeline, 4.0)[:-1]]
     avatar = timeline.avatars[0]
-    assert all(avatar.start_ms < c * 1000 / timeline.fps < avatar.end_ms for c in cuts)  # the presenter spans cuts
+    assert any(avatar.start_ms < c * 1000 / timeline.fps < avatar.end_ms for c in cuts)  # the presenter spans a cut
     brolls = [span for span, v in zip(clip_frames(timeline), timeline.visuals, strict=True)
               if isinstance(v, VideoClip) and v.src.endswith("clip.mp4")]
     assert any(a < c < b for a, b in brolls for c in cuts)  # and so does the b-roll clip

@@ -256,8 +256,11 @@ LINE_HOLD_MS = 1500  # the longest a line stays after its last word starts (paus
 EMOJI_FONT = "Noto Emoji"
 
 
-def _ts(ms: int) -> str:
-    cs = max(0, ms) // 10
+def _ts(ms: int, fps: int | None = None) -> str:
+    """An ASS time (centiseconds). With `fps`, the time moves to half a frame before the frame nearest
+    it: a renderer computes a frame's time in floats and truncates it to ms, so an event starting
+    exactly on a frame's time would show on that frame or the next by chance."""
+    cs = max(0, round((round(ms * fps / 1000) - 0.5) * 100 / fps)) if fps else max(0, ms) // 10
     return f"{cs // 360000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
 
 
@@ -474,7 +477,7 @@ def _line_layout(track: CaptionTrack, look: CaptionLook, frame: Frame, language:
 
 
 def _line_events(track: CaptionTrack, look: CaptionLook, frame: Frame, highlight: RGBA, language: str,
-                 index: int, accents: dict[int, str]) -> Iterator[str]:
+                 index: int, accents: dict[int, str], fps: int | None) -> Iterator[str]:
     line = track.lines[index]
     lay = _line_layout(track, look, frame, language, index, accents)
     measure, rows, (cx, cy) = lay.measure, lay.rows, lay.centre
@@ -486,7 +489,7 @@ def _line_events(track: CaptionTrack, look: CaptionLook, frame: Frame, highlight
             for layer, style, role in _layers(look, fat):
                 text = _event_prefix(look, role, (cx, y), k == 0) + _row_text(
                     row, look, role, k, highlight, end - word.start_ms, measure, lay.scale)
-                yield f"Dialogue: {layer},{_ts(word.start_ms)},{_ts(end)},{style},,0,0,0,,{text}"
+                yield f"Dialogue: {layer},{_ts(word.start_ms, fps)},{_ts(end, fps)},{style},,0,0,0,,{text}"
 
 
 @dataclass(frozen=True)
@@ -528,9 +531,9 @@ def _accents(track: CaptionTrack, look: CaptionLook) -> dict[int, str]:
 
 
 def to_ass(track: CaptionTrack, aspect: str, highlight: tuple[int, int, int] = (255, 214, 0),
-           language: str = "en") -> str:
+           language: str = "en", fps: int | None = None) -> str:
     """The track as an ASS file for one aspect; `highlight` (the visual style's accent) is used when the
-    look has no highlight colour of its own."""
+    look has no highlight colour of its own. With `fps`, event times fall between frames (see `_ts`)."""
     look = track_look(track)
     hl: RGBA = look.highlight or (*highlight, 255)
     frame = frame_for(look, aspect, track.box[aspect], track.font, language)  # type: ignore[index]
@@ -552,5 +555,6 @@ def to_ass(track: CaptionTrack, aspect: str, highlight: tuple[int, int, int] = (
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ])
     accents = _accents(track, look)
-    events = [e for i in range(len(track.lines)) for e in _line_events(track, look, frame, hl, language, i, accents)]
+    events = [e for i in range(len(track.lines))
+              for e in _line_events(track, look, frame, hl, language, i, accents, fps)]
     return header + "\n" + "\n".join(events) + "\n"

@@ -504,7 +504,7 @@ def render(timeline: Timeline, aspect: str, output: Path, work_dir: Path, opts: 
         plate_paths, card_paths = prepare_assets(timeline, aspect, assets, size)
         captions_file = None
         if timeline.captions and timeline.captions.lines:
-            ass = to_ass(timeline.captions, aspect, timeline.accent, timeline.language)
+            ass = to_ass(timeline.captions, aspect, timeline.accent, timeline.language, timeline.fps)
             (assets / "captions.ass").write_text(ass, "utf-8")
             captions_file = "captions.ass"
             ass_fonts_dir(ass, opts.fonts_cache, assets / "fonts")
