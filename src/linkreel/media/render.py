@@ -313,7 +313,7 @@ def video_graph(timeline: Timeline, aspect: str, inputs: Inputs, captions_file: 
         start_ms = timeline.avatars[k].start_ms
         begin = f"{start_ms}/1000" if start_ms * fps >= window[0] * 1000 else f"{window[0]}/{fps}"
         chains += _avatar_chains(k, timeline.avatars[k], label, aspect, width, height, inputs.avatars[k],
-                                 inputs.masks.get(k), begin)
+                                 inputs.masks.get(k), begin, fps)
         label = f"av{k}"
     for k in sorted(inputs.cards):
         chains += _overlay_chains(k, timeline.overlays[k], inputs.cards[k], label, aspect, width, height, fps)
@@ -356,17 +356,19 @@ def _overlay_chains(k: int, card: Overlay, input_index: int, label: str, aspect:
 
 
 def _avatar_chains(k: int, av: AvatarClip, label: str, aspect: str, width: int, height: int, avatar_in: int,
-                   mask_in: int | None, begin: str) -> list[str]:
+                   mask_in: int | None, begin: str, fps: int) -> list[str]:
     """The presenter's sprite video, fitted into its box (standing on the box's bottom edge); its input
     starts at `begin` (an exact fraction, in s) of the ad: later than the avatar's start in a window
-    that cuts into it. Rounded to the input's clock, because setpts truncates.
+    that cuts into it. Rounded to the input's clock, because setpts truncates. It is shown from the
+    frame nearest its start to the frame before the one nearest its end: the bounds sit half a frame
+    early, so a frame's float time never meets them.
 
     A bubble crops the sprite to a square from the top (the face) and multiplies its alpha by a
     circle mask, so the window is round and the sprite's own transparency still holds."""
     bx, by, bw, bh = av.box[aspect].pixels(width, height)  # type: ignore[index]
-    start, end = av.start_ms / 1000, av.end_ms / 1000
+    start, end = ((_frame(ms, fps) - 0.5) / fps for ms in (av.start_ms, av.end_ms))
     chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+round({begin}/TB),format=rgba"
-    enable = f"enable='between(t,{start},{end})'"
+    enable = f"enable='between(t,{start:.5f},{end:.5f})'"
     out: list[str] = []
     if av.circle:
         side = _even(bw)
