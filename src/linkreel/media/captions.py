@@ -21,7 +21,7 @@ from linkreel.media.css import RGBA, ass_color, ass_tag_alpha, ass_tag_color
 from linkreel.media.fonts import ass_metrics_font, covers, family_for_text, font_face
 from linkreel.media.linebreak import can_break, split_to_fit
 from linkreel.media.templates.layouts import SAFE_AREAS
-from linkreel.media.timeline import SIZES, Box, CaptionLine, CaptionTrack, CaptionWord
+from linkreel.media.timeline import SIZES, Box, CaptionLine, CaptionTrack, CaptionWord, cue_s
 from linkreel.voice.speech import Speech
 
 MAX_LINE_WORDS = 4
@@ -257,10 +257,8 @@ EMOJI_FONT = "Noto Emoji"
 
 
 def _ts(ms: int, fps: int | None = None) -> str:
-    """An ASS time (centiseconds). With `fps`, the time moves to half a frame before the frame nearest
-    it: a renderer computes a frame's time in floats and truncates it to ms, so an event starting
-    exactly on a frame's time would show on that frame or the next by chance."""
-    cs = max(0, round((round(ms * fps / 1000) - 0.5) * 100 / fps)) if fps else max(0, ms) // 10
+    """An ASS time (centiseconds); with `fps`, placed between frames (`cue_s`)."""
+    cs = max(0, round(cue_s(ms, fps) * 100)) if fps else max(0, ms) // 10
     return f"{cs // 360000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
 
 

@@ -34,6 +34,7 @@ from linkreel.media.timeline import (
     TitleCard,
     VideoClip,
     VisualClip,
+    cue_s,
 )
 
 # ffmpeg's "fast" AAC coder: 4-5x less CPU than the default "twoloop" (0.5 vs 2.2-2.7 CPU s for 30 s of
@@ -301,7 +302,8 @@ def video_graph(timeline: Timeline, aspect: str, inputs: Inputs, captions_file: 
             pieces.append(f"[x{i}]")
         pieces.append(f"[b{i}]")
     # Shifted by whole frames on the 1/fps clock: setpts truncates, and a shift in float seconds
-    # (337/30 s) can land a tick early, which moves every caption and card of the window a frame early.
+    # (337/30 s) can land a tick early, which moves every caption word and presenter cut of the window
+    # a frame early.
     shift = f"settb=1/{fps},setpts=PTS+{window[0]}"
     if len(pieces) > 1:
         chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0,{shift}[base]")
@@ -360,13 +362,12 @@ def _avatar_chains(k: int, av: AvatarClip, label: str, aspect: str, width: int, 
     """The presenter's sprite video, fitted into its box (standing on the box's bottom edge); its input
     starts at `begin` (an exact fraction, in s) of the ad: later than the avatar's start in a window
     that cuts into it. Rounded to the input's clock, because setpts truncates. It is shown from the
-    frame nearest its start to the frame before the one nearest its end: the bounds sit half a frame
-    early, so a frame's float time never meets them.
+    frame nearest its start to the frame before the one nearest its end (`cue_s`).
 
     A bubble crops the sprite to a square from the top (the face) and multiplies its alpha by a
     circle mask, so the window is round and the sprite's own transparency still holds."""
     bx, by, bw, bh = av.box[aspect].pixels(width, height)  # type: ignore[index]
-    start, end = ((_frame(ms, fps) - 0.5) / fps for ms in (av.start_ms, av.end_ms))
+    start, end = cue_s(av.start_ms, fps), cue_s(av.end_ms, fps)
     chain = f"[{avatar_in}:v]setpts=PTS-STARTPTS+round({begin}/TB),format=rgba"
     enable = f"enable='between(t,{start:.5f},{end:.5f})'"
     out: list[str] = []

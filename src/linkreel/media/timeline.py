@@ -15,6 +15,13 @@ SIZES: dict[str, tuple[int, int]] = {"9x16": (1080, 1920), "16x9": (1920, 1080),
 LENGTHS = (15, 30, 45, 60)
 
 
+def cue_s(ms: int, fps: int) -> float:
+    """When something timed at `ms` should switch on a `fps` picture: half a frame before the frame
+    nearest `ms`. Renderers compute a frame's time in floats (and libass truncates it to ms), so a
+    switch placed on a frame's exact time would happen on that frame or the next by chance."""
+    return (round(ms * fps / 1000) - 0.5) / fps
+
+
 class Box(BaseModel):
     """A rectangle as fractions of the frame (0..1), so one layout serves every pixel size."""
 
