@@ -302,8 +302,8 @@ def video_graph(timeline: Timeline, aspect: str, inputs: Inputs, captions_file: 
             pieces.append(f"[x{i}]")
         pieces.append(f"[b{i}]")
     # Shifted by whole frames on the 1/fps clock: setpts truncates, and a shift in float seconds
-    # (337/30 s) can land a tick early, which moves every caption word and presenter cut of the window
-    # a frame early.
+    # (337/30 s) can set the window's clock a tick early, so caption words and presenter cuts that fall
+    # on a frame's time switch a frame late.
     shift = f"settb=1/{fps},setpts=PTS+{window[0]}"
     if len(pieces) > 1:
         chains.append(f"{''.join(pieces)}concat=n={len(pieces)}:v=1:a=0,{shift}[base]")
